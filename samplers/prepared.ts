@@ -1,0 +1,110 @@
+/**
+ * Everything the Gibbs blocks need that does not change during sampling: the IR, the data laid
+ * out per level, and the index maps between levels. Built once per fit, shared (read-only) by
+ * every chain.
+ */
+import type { ModelIR } from '../src/compile/ir.js';
+import type { Dataset } from '../src/data/types.js';
+
+export interface PreparedModel {
+  ir: ModelIR;
+  N: number;
+  J: number;
+  clusterStart: Int32Array;
+  nj: Int32Array;
+  /** Number of within / between nodes. */
+  nW: number;
+  nB: number;
+  /** z sizes (1 + nodes + derived). */
+  zW: number;
+  zB: number;
+  /** Within raw node values, row-major N × nW: raw y for decomposed/observed nodes, NaN where missing or latent (factors). */
+  rawW: Float64Array;
+  /** Per-row: does the row have a within latent value (factor or missing y) to draw? */
+  rowHasLatent: Uint8Array;
+  /** Any per-row work at all (within factors or missing within values). */
+  perRow: boolean;
+  /** Between observed node values, J × nB (NaN for latent nodes). */
+  obsB: Float64Array;
+  /** For each between node: the within node holding the same decomposed variable, or -1. */
+  withinOfBetween: Int32Array;
+  /** For each within node: the between node of the same decomposed variable, or -1. */
+  betweenOfWithin: Int32Array;
+  /** Between latent nodes other than random slopes (drawn jointly per cluster). */
+  latentB: number[];
+  /** Random-slope between nodes (drawn as their own block). */
+  slopeB: number[];
+  /** Within nodes that are factors. */
+  factorW: number[];
+  /** Whether any between-level quantity changes the within equations per cluster (random slopes). */
+  clusterVaryingWithin: boolean;
+  /** Whether between equations vary per cluster (XWITH with an observed side). */
+  clusterVaryingBetween: boolean;
+}
+
+export function prepareModel(ir: ModelIR, ds: Dataset): PreparedModel {
+  const N = ds.n;
+  const J = ir.twoLevel ? ds.J : N;
+  const clusterStart = ir.twoLevel ? ds.clusterStart : Int32Array.from({ length: N + 1 }, (_, i) => i);
+  const nj = new Int32Array(J);
+  for (let j = 0; j < J; j++) nj[j] = clusterStart[j + 1] - clusterStart[j];
+  const W = ir.within;
+  const B = ir.between;
+  const nW = W.nodes.length;
+  const nB = B.nodes.length;
+  const rawW = new Float64Array(N * nW);
+  const rowHasLatent = new Uint8Array(N);
+  const factorW: number[] = [];
+  W.nodes.forEach((n, k) => {
+    if (n.kind === 'factor') factorW.push(k);
+  });
+  for (let i = 0; i < N; i++) {
+    for (let k = 0; k < nW; k++) {
+      const n = W.nodes[k];
+      const v = n.dataCol >= 0 ? ds.columns[n.dataCol][i] : NaN;
+      rawW[i * nW + k] = v;
+      if (Number.isNaN(v)) rowHasLatent[i] = 1;
+    }
+  }
+  const obsB = new Float64Array(J * nB).fill(NaN);
+  const latentB: number[] = [];
+  const slopeB: number[] = [];
+  B.nodes.forEach((n, k) => {
+    if (n.kind === 'observed') {
+      for (let j = 0; j < J; j++) obsB[j * nB + k] = ds.columns[n.dataCol][clusterStart[j]];
+    } else if (n.kind === 'slope') slopeB.push(k);
+    else latentB.push(k);
+  });
+  const withinOfBetween = new Int32Array(nB).fill(-1);
+  const betweenOfWithin = new Int32Array(nW).fill(-1);
+  B.nodes.forEach((n, k) => {
+    if (n.kind !== 'decomposed') return;
+    const w = W.nodes.findIndex((m) => m.kind === 'decomposed' && m.name === n.name);
+    withinOfBetween[k] = w;
+    if (w >= 0) betweenOfWithin[w] = k;
+  });
+  let perRow = false;
+  for (let i = 0; i < N; i++) if (rowHasLatent[i]) perRow = true;
+  return {
+    ir,
+    N,
+    J,
+    clusterStart,
+    nj,
+    nW,
+    nB,
+    zW: W.zSize,
+    zB: B.zSize,
+    rawW,
+    rowHasLatent,
+    perRow,
+    obsB,
+    withinOfBetween,
+    betweenOfWithin,
+    latentB,
+    slopeB,
+    factorW,
+    clusterVaryingWithin: W.derived.some((d) => d.kind === 'slopeTerm'),
+    clusterVaryingBetween: B.derived.length > 0,
+  };
+}

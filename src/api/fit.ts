@@ -1,0 +1,347 @@
+/**
+ * The typed library entry point: input -> data -> IR -> chains -> summaries -> FitResult.
+ */
+import fs from 'node:fs';
+import type { MplusInput, Expr } from '../syntax/ast.js';
+import { parseInput } from '../syntax/parser.js';
+import { loadData } from '../data/index.js';
+import type { Dataset } from '../data/types.js';
+import { compileModel } from '../compile/compile.js';
+import type { ModelIR } from '../compile/ir.js';
+import { BmsemError, unsupported } from '../errors.js';
+import { prepareModel } from '../../samplers/prepared.js';
+import { runChains, type RunOutput } from '../../samplers/runner.js';
+import { summarize, psrThreshold, MPLUS_BAYES_DEFAULTS, ksChains } from '../diagnostics/index.js';
+import type { FitResult, ParameterSummary, RunSettings, Section, ParameterTableRow } from '../report/types.js';
+import { selectAnalysisRows } from './rows.js';
+import { runInWorkers } from './parallel.js';
+
+export const VERSION = '0.1.0';
+
+export interface FitOptions {
+  /** Overrides ANALYSIS: BSEED. */
+  seed?: number;
+  /** Overrides ANALYSIS: CHAINS. */
+  chains?: number;
+  /** Overrides ANALYSIS: PROCESSORS (worker threads for chains). */
+  processors?: number;
+  /** Overrides BITERATIONS/FBITERATIONS with a fixed number of iterations. */
+  fixedIterations?: number;
+  onProgress?: (iteration: number, maxIterations: number, maxPsr: number) => void;
+}
+
+export interface FitOutput {
+  result: FitResult;
+  ir: ModelIR;
+  data: Dataset;
+  run: RunOutput;
+  /** Kept (post-burn-in) draws per chain and parameter-table row: keptDraws[row][chain]. */
+  keptDraws: Map<string, Float64Array[]>;
+}
+
+/** Fit an input file (path). */
+export async function fitFile(path: string, opts: FitOptions = {}): Promise<FitOutput> {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new BmsemError(`cannot read the input file: ${(err as Error).message}`, { file: path });
+  }
+  return fitText(text, path, opts);
+}
+
+export async function fitText(text: string, file: string, opts: FitOptions = {}): Promise<FitOutput> {
+  const input = parseInput(text, file);
+  return fit(input, opts);
+}
+
+export function runSettings(input: MplusInput, opts: FitOptions, nFree: number): RunSettings {
+  const a = input.analysis;
+  const outputWords = input.output.map((o) => o.name);
+  const hpd = input.output.some((o) => o.name === 'CINTERVAL' && o.values.some((v) => v.kind === 'group' ? v.items.some((i) => i.kind === 'word' && i.text === 'HPD') : v.kind === 'word' && v.text === 'HPD'));
+  void outputWords;
+  const bconv = a.bconvergence?.value ?? MPLUS_BAYES_DEFAULTS.bconvergence;
+  const max = a.biterations?.max ?? MPLUS_BAYES_DEFAULTS.biterationsMax;
+  const min = a.biterations?.min ?? MPLUS_BAYES_DEFAULTS.biterationsMin;
+  return {
+    estimator: a.estimator?.name ?? 'BAYES',
+    type: a.type.map((t) => t.name),
+    chains: opts.chains ?? a.chains?.value ?? MPLUS_BAYES_DEFAULTS.chains,
+    seed: opts.seed ?? a.bseed?.value ?? 0,
+    thin: a.thin?.value ?? MPLUS_BAYES_DEFAULTS.thin,
+    pointEstimate: (a.point?.name as RunSettings['pointEstimate']) ?? 'MEDIAN',
+    interval: hpd ? 'HPD' : 'EQUALTAIL',
+    biterationsMax: max,
+    biterationsMin: min,
+    fbiterations: opts.fixedIterations ?? a.fbiterations?.value,
+    bconvergence: bconv,
+    psrThreshold: psrThreshold(bconv, nFree),
+    processors: opts.processors ?? a.processors?.value ?? 1,
+  };
+}
+
+export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<FitOutput> {
+  const t0 = Date.now();
+  const types = input.analysis.type.map((t) => t.name);
+  const at = (p?: { line: number; col: number }) => (p ? { file: input.file, line: p.line, col: p.col } : { file: input.file });
+  if (types.includes('BASIC')) throw new BmsemError('TYPE = BASIC runs through runBasic(), not fit()', at(input.analysis.pos));
+  if (types.includes('COMPLEX')) throw unsupported('TYPE = COMPLEX (cluster-robust ML)', at(input.analysis.type.find((t) => t.name === 'COMPLEX')?.pos));
+  const est = input.analysis.estimator?.name;
+  if (est && est !== 'BAYES') throw unsupported(`ESTIMATOR = ${est} (bmsem estimates by Bayes/MCMC)`, at(input.analysis.estimator?.pos));
+  if (!est) throw unsupported('an analysis without ESTIMATOR = BAYES (the Mplus default for this TYPE is ML)', at(input.analysis.pos));
+
+  const raw = loadData(input);
+  const ir = compileModel(input, raw.names);
+  const { data, nDropped } = selectAnalysisRows(raw, ir, input.file);
+  const nFree = countFree(ir);
+  const settings = runSettings(input, opts, nFree);
+  if (!(settings.chains >= 1)) throw new BmsemError('CHAINS must be at least 1', at(input.analysis.chains?.pos));
+  const pm = prepareModel(ir, data);
+  const runOpts = {
+    chains: settings.chains,
+    seed: settings.seed,
+    maxIterations: settings.biterationsMax,
+    minIterations: settings.biterationsMin,
+    fixedIterations: settings.fbiterations,
+    thin: settings.thin,
+    psrThreshold: settings.psrThreshold,
+    checkEvery: MPLUS_BAYES_DEFAULTS.checkEvery,
+  };
+  const maxIt = settings.fbiterations ?? settings.biterationsMax;
+  const run =
+    settings.processors > 1 && settings.chains > 1
+      ? await runInWorkers(input, opts, runOpts, settings.processors)
+      : runChains(pm, { ...runOpts, onProgress: (t, psr) => opts.onProgress?.(t, maxIt, psr) });
+  if (run.failure) throw new BmsemError(`sampling stopped: ${run.failure}`, { file: input.file });
+
+  const { parameters, keptDraws } = summarizeParameters(ir, run, settings);
+  const warnings: string[] = [];
+  if (nDropped > 0) warnings.push(`${nDropped} record(s) were not used: missing on every dependent variable or on a covariate (x-variable).`);
+  if (!run.converged)
+    warnings.push(
+      settings.fbiterations
+        ? `WARNING: after the fixed ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)}, above the criterion ${settings.psrThreshold.toFixed(3)}.`
+        : `WARNING: the chains did not converge: at the maximum of ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)} (criterion ${settings.psrThreshold.toFixed(3)}). Increase BITERATIONS or check the model.`,
+    );
+  const ks = ksRows(ir, run, keptDraws);
+  const result: FitResult = {
+    engine: { name: 'bmsem', version: VERSION },
+    title: input.title ?? '',
+    inputFile: input.file,
+    dataFile: data.file,
+    settings,
+    sample: sampleSummary(ir, data),
+    parameters,
+    derived: [],
+    convergence: {
+      iterations: run.iterations,
+      burnin: Math.floor(run.iterations / 2),
+      maxPsr: run.maxPsr,
+      converged: run.converged,
+      psrHistory: run.psrHistory,
+      ks,
+      chainSeeds: Array.from({ length: settings.chains }, (_, c) => c + 1),
+    },
+    nFreeParameters: nFree,
+    parameterTable: parameterTable(ir),
+    warnings,
+    outputRequests: input.output.map((o) => o.name),
+    elapsedSeconds: (Date.now() - t0) / 1000,
+  };
+  return { result, ir, data, run, keptDraws };
+}
+
+function countFree(ir: ModelIR): number {
+  return ir.nLoc + ir.nCov;
+}
+
+/** Kept draws: the second half of each chain (Mplus' burn-in is the first half). */
+export function keptColumn(run: RunOutput, column: number): Float64Array[] {
+  const P = run.recorded.length;
+  const start = Math.floor(run.iterations / 2);
+  return run.draws.map((d) => {
+    const out = new Float64Array(run.iterations - start);
+    for (let t = start; t < run.iterations; t++) out[t - start] = d[t * P + column];
+    return out;
+  });
+}
+
+function sectionOf(r: ModelIR['rows'][number]): Section {
+  switch (r.op) {
+    case 'BY':
+      return 'BY';
+    case 'ON':
+      return 'ON';
+    case 'WITH':
+      return 'WITH';
+    case 'int':
+      return r.isResidual ? 'Intercepts' : 'Means';
+    case 'mean':
+      return r.isResidual ? 'Intercepts' : 'Means';
+    case 'var':
+      return r.isResidual ? 'Residual Variances' : 'Variances';
+    default:
+      return 'New/Additional Parameters';
+  }
+}
+
+function summarizeParameters(ir: ModelIR, run: RunOutput, settings: RunSettings) {
+  const keptDraws = new Map<string, Float64Array[]>();
+  const colOf = new Map<string, number>();
+  run.recorded.forEach((r, c) => colOf.set(`${r.kind}:${r.index}`, c));
+  const opts = { point: settings.pointEstimate, hpd: settings.interval === 'HPD' };
+  const parameters: ParameterSummary[] = [];
+  const nKept = run.iterations - Math.floor(run.iterations / 2);
+  const byLabel = new Map<string, Float64Array[]>();
+  for (const r of ir.rows) {
+    let chains: Float64Array[];
+    if (r.free) chains = keptColumn(run, colOf.get(`${r.kind}:${r.index}`)!);
+    else chains = run.draws.map(() => new Float64Array(nKept).fill(r.value ?? 0));
+    keptDraws.set(r.key, chains);
+    if (r.label && !byLabel.has(r.label)) byLabel.set(r.label, chains);
+    parameters.push(toSummary(r.key, r.level, r.lhs, r.op, r.rhs, sectionOf(r), r.label, r.free, chains, opts));
+  }
+  for (const np of ir.newParams) {
+    const nChains = run.draws.length;
+    const chains = Array.from({ length: nChains }, () => new Float64Array(nKept));
+    for (let c = 0; c < nChains; c++)
+      for (let t = 0; t < nKept; t++)
+        chains[c][t] = evalExpr(np.expr, (name) => {
+          const d = byLabel.get(name);
+          if (!d) throw new Error(`internal: label ${name}`);
+          return d[c][t];
+        });
+    byLabel.set(np.name, chains);
+    keptDraws.set(`new.${np.name}`, chains);
+    parameters.push(toSummary(`new.${np.name}`, 'new', np.name, 'new', '', 'New/Additional Parameters', undefined, true, chains, opts));
+  }
+  return { parameters, keptDraws };
+}
+
+export function toSummary(
+  key: string,
+  level: ParameterSummary['level'],
+  lhs: string,
+  op: string,
+  rhs: string,
+  section: Section,
+  label: string | undefined,
+  free: boolean,
+  chains: Float64Array[],
+  opts: { point: RunSettings['pointEstimate']; hpd: boolean },
+): ParameterSummary {
+  const s = summarize(chains, opts);
+  return { key, level, lhs, op, rhs, section, label, free, ...s };
+}
+
+/** Evaluate a MODEL CONSTRAINT / DEFINE expression. */
+export function evalExpr(e: Expr, lookup: (name: string) => number): number {
+  switch (e.kind) {
+    case 'num':
+      return e.value;
+    case 'ref':
+      return lookup(e.name);
+    case 'unary':
+      return e.op === '-' ? -evalExpr(e.arg, lookup) : evalExpr(e.arg, lookup);
+    case 'binary': {
+      const a = evalExpr(e.left, lookup);
+      const b = evalExpr(e.right, lookup);
+      switch (e.op) {
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return a / b;
+        case '**':
+          return a ** b;
+      }
+      return NaN;
+    }
+    case 'call': {
+      const x = e.args.map((a) => evalExpr(a, lookup));
+      switch (e.fn) {
+        case 'EXP':
+          return Math.exp(x[0]);
+        case 'LOG':
+          return Math.log(x[0]);
+        case 'LOG10':
+          return Math.log10(x[0]);
+        case 'SQRT':
+          return Math.sqrt(x[0]);
+        case 'ABS':
+          return Math.abs(x[0]);
+        case 'SIN':
+          return Math.sin(x[0]);
+        case 'COS':
+          return Math.cos(x[0]);
+        case 'TAN':
+          return Math.tan(x[0]);
+        default:
+          throw new BmsemError(`function ${e.fn} is not supported in MODEL CONSTRAINT`);
+      }
+    }
+  }
+}
+
+function ksRows(ir: ModelIR, run: RunOutput, kept: Map<string, Float64Array[]>) {
+  if (run.draws.length < 2) return [];
+  const out: { key: string; statistic: number; pvalue: number }[] = [];
+  for (const r of ir.rows) {
+    if (!r.free) continue;
+    const chains = kept.get(r.key)!;
+    const ks = ksChains(chains, MPLUS_BAYES_DEFAULTS.ksDraws);
+    out.push({ key: r.key, statistic: ks.statistic, pvalue: ks.pvalue });
+  }
+  return out;
+}
+
+function sampleSummary(ir: ModelIR, data: Dataset): FitResult['sample'] {
+  const sizes = new Map<number, (string | number)[]>();
+  if (ir.twoLevel)
+    for (let j = 0; j < data.J; j++) {
+      const n = data.clusterStart[j + 1] - data.clusterStart[j];
+      if (!sizes.has(n)) sizes.set(n, []);
+      sizes.get(n)!.push(data.clusterIds[j]);
+    }
+  const clusterSizes = [...sizes.entries()].sort((a, b) => b[0] - a[0]).map(([size, ids]) => ({ size, count: ids.length, ids }));
+  return {
+    nObservations: data.n,
+    nRead: data.nRead,
+    nClusters: ir.twoLevel ? data.J : 0,
+    clusterSizes,
+    averageClusterSize: ir.twoLevel ? data.n / data.J : 1,
+    dependent: ir.roles.dependent,
+    independent: ir.roles.independent,
+    latent: ir.roles.latent,
+    betweenVars: ir.roles.between,
+    withinVars: ir.roles.within,
+    clusterVariable: data.clusterName,
+  };
+}
+
+function priorText(p: ModelIR['rows'][number]['prior']): string {
+  if (p.dist === 'N') return `N(${fmt(p.args[0])}, ${Number.isFinite(p.args[1]) ? fmt(p.args[1]) : 'infinity'})`;
+  return `${p.dist}(${p.args.map(fmt).join(', ')})`;
+}
+function fmt(x: number): string {
+  return Number.isFinite(x) ? String(x) : x > 0 ? 'infinity' : '-infinity';
+}
+
+function parameterTable(ir: ModelIR): ParameterTableRow[] {
+  return ir.rows.map((r, i) => ({
+    index: i + 1,
+    key: r.key,
+    level: r.level,
+    lhs: r.lhs,
+    op: r.op,
+    rhs: r.rhs,
+    label: r.label,
+    free: r.free,
+    value: r.value,
+    start: r.start,
+    prior: r.free ? priorText(r.prior) : 'fixed',
+  }));
+}

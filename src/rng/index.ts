@@ -1,0 +1,1 @@
+export { Rng, ZIGGURAT_X } from './xoshiro.js';
