@@ -76,11 +76,12 @@ export function parseAnalysis(ctx: Ctx, pos: Pos, stmts: Statement[]): AnalysisC
       case 'ALGORITHM':
       case 'MEDIATOR':
       case 'INFORMATION':
-      case 'PREDICTOR':
-        if (opt.values.some((v) => v.kind !== 'word')) {
-          throw valueError(ctx, opt, opt.values.find((v) => v.kind !== 'word'), 'a setting word');
-        }
+      case 'PREDICTOR': {
+        // setting words, possibly with a parenthesised qualifier: ALGORITHM = GIBBS(PX1)
+        const bad = opt.values.find((v) => v.kind === 'number');
+        if (bad) throw valueError(ctx, opt, bad, 'a setting word');
         break;
+      }
       default:
         break;
     }

@@ -30,7 +30,8 @@ function parseDefineStmt(ctx: Ctx, stmt: Statement): DefineStmt {
     const m = cur.peek();
     const r = m && m.kind === 'word' ? resolveAbbrev(m.text, CENTER_METHODS) : undefined;
     if (!m || !r || r.kind !== 'ok') {
-      throw cur.error(`unknown CENTER method ${m ? `'${m.text}'` : ''}: expected GROUPMEAN or GRANDMEAN`.replace('  ', ' '), m);
+      const found = m ? ` '${m.text}'` : '';
+      throw cur.error(`unknown CENTER method${found}: expected GROUPMEAN or GRANDMEAN`, m);
     }
     cur.next();
     cur.expectPunct(')');

@@ -6,7 +6,7 @@
 
 import type { Name, Option, OptionValue, Pos } from './ast.js';
 import { Cursor, errorAt, type Statement } from './cursor.js';
-import { describe, posOf, type Token } from './lexer.js';
+import { posOf, type Token } from './lexer.js';
 import { OPTION_TABLES, PATH_OPTIONS, resolveAbbrev } from './options.js';
 
 export interface Ctx {
@@ -85,7 +85,6 @@ export function parseValues(cur: Cursor, optionName: string, closing?: Token): O
     if (t.kind === 'number') values.push({ kind: 'number', value: t.value, text: t.text, pos: posOf(t) });
     else values.push({ kind: 'word', text: t.kind === 'word' ? t.upper : t.text, pos: posOf(t) });
   }
-  if (closing) return values;
   return values;
 }
 
@@ -206,4 +205,3 @@ export function expandRange(ctx: Ctx, from: string, to: string, pos: Pos, order?
   return r;
 }
 
-export { describe };
