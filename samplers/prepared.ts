@@ -44,8 +44,9 @@ export interface PreparedModel {
 
 export function prepareModel(ir: ModelIR, ds: Dataset): PreparedModel {
   const N = ds.n;
-  const J = ir.twoLevel ? ds.J : N;
-  const clusterStart = ir.twoLevel ? ds.clusterStart : Int32Array.from({ length: N + 1 }, (_, i) => i);
+  // Single-level: no between level, so all rows form one "cluster" (the moments are one sum).
+  const J = ir.twoLevel ? ds.J : 1;
+  const clusterStart = ir.twoLevel ? ds.clusterStart : Int32Array.of(0, N);
   const nj = new Int32Array(J);
   for (let j = 0; j < J; j++) nj[j] = clusterStart[j + 1] - clusterStart[j];
   const W = ir.within;

@@ -200,6 +200,22 @@ describe('rank-normalized ESS / R-hat / MCSE', () => {
     }
   });
 
+  it('matches an independent numpy translation of posterior::ess_bulk/ess_tail/rhat and the Mplus PSR', () => {
+    // 3 chains × 1001 (odd: split drops the middle draw), AR(1) ρ = .8/.8/.6, chain 2 shifted by .05.
+    // Reference values: direct O(n²) numpy/scipy re-implementation of posterior's R code (rankdata, norm.ppf).
+    const mk = (stream: number, rho: number, shift: number) => {
+      const x = ar1(42, stream, 1001, rho);
+      for (let i = 0; i < x.length; i++) x[i] += shift;
+      return x;
+    };
+    const X = [mk(1, 0.8, 0), mk(2, 0.8, 0.05), mk(3, 0.6, 0)];
+    expect(essBulk(X)).toBeCloseTo(459.09511044017523, 8);
+    expect(essTail(X)).toBeCloseTo(755.2792569796572, 8);
+    expect(essMean(X)).toBeCloseTo(459.35467176106175, 8);
+    expect(rhatRank(X)).toBeCloseTo(1.007946507678319, 12);
+    expect(psr(X)).toBeCloseTo(1.0070562986877312, 12);
+  });
+
   it('iid normal draws: ESS ≈ S, R-hat ≈ 1, MCSE(mean) ≈ 1/√S', () => {
     const chains = [normals(9, 1, 5000), normals(9, 2, 5000), normals(9, 3, 5000), normals(9, 4, 5000)];
     const S = 20_000;
@@ -316,5 +332,25 @@ describe('summarize', () => {
     expect(Math.abs(s.estimate - 2)).toBeLessThan(0.15);
     expect(Math.abs(s.median - 2.674)).toBeLessThan(0.05);
     expect(Math.abs(kdeMode(normals(20, 1, 50_000, -1.5, 0.5)) + 1.5)).toBeLessThan(0.05);
+  });
+});
+
+describe('qnorm (AS 241)', () => {
+  it('agrees with @stdlib normal quantile', async () => {
+    const { qnorm } = await import('../src/diagnostics/index.js');
+    for (let k = 1; k < 2000; k++) {
+      const p = k / 2000;
+      expect(Math.abs(qnorm(p) - normalQuantile(p, 0, 1))).toBeLessThan(1e-12);
+    }
+    // far tails: scipy.stats.norm.ppf (the @stdlib quantile is less accurate there)
+    const ref: [number, number][] = [
+      [1e-12, -7.034483825301131],
+      [1e-6, -4.753424308822899],
+      [0.02, -2.053748910631823],
+      [0.999999999, 5.997807019601637],
+    ];
+    for (const [p, q] of ref) expect(Math.abs(qnorm(p) - q) / Math.abs(q)).toBeLessThan(1e-14);
+    expect(qnorm(0.5)).toBe(0);
+    expect(qnorm(0)).toBe(-Infinity);
   });
 });

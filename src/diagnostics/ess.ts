@@ -7,7 +7,7 @@
  * All functions take the chains' post-burn-in draws (one Float64Array per chain, equal lengths).
  * Autocovariances are computed by FFT (O(n log n)).
  */
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import { qnorm } from './qnorm.js';
 import { autocovariance } from './fft.js';
 import { mean, pool, quantile, roundHalfEven, sd, sortedCopy, variance } from './stats.js';
 
@@ -36,21 +36,34 @@ export function splitChains(chains: Chains): Float64Array[] {
   return out;
 }
 
-/** Average ranks (1-based, ties get their mean rank) of the pooled draws, returned per chain. */
+/**
+ * Average ranks (1-based, ties get their mean rank) of the pooled draws, returned per chain.
+ * Uses the native numeric sort of a copy plus two binary searches per draw (faster in V8 than an
+ * index sort with a comparator).
+ */
 function ranks(chains: Chains): Float64Array[] {
   const all = pool(chains);
-  const S = all.length;
-  const idx = new Uint32Array(S);
-  for (let i = 0; i < S; i++) idx[i] = i;
-  idx.sort((a, b) => all[a] - all[b]);
+  const s = Float64Array.from(all).sort();
+  const S = s.length;
   const r = new Float64Array(S);
-  let i = 0;
-  while (i < S) {
-    let j = i;
-    while (j + 1 < S && all[idx[j + 1]] === all[idx[i]]) j++;
-    const avg = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) r[idx[k]] = avg;
-    i = j + 1;
+  for (let i = 0; i < S; i++) {
+    const v = all[i];
+    // first index with s[k] >= v
+    let lo = 0, hi = S;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    const first = lo;
+    // first index with s[k] > v
+    hi = S;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid] <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    r[i] = (first + lo + 1) / 2; // mean of 1-based ranks first+1 .. lo
   }
   const out: Float64Array[] = [];
   let k = 0;
@@ -70,7 +83,7 @@ export function zScale(chains: Chains): Float64Array[] {
   for (const c of chains) S += c.length;
   return ranks(chains).map((r) => {
     const z = new Float64Array(r.length);
-    for (let i = 0; i < r.length; i++) z[i] = normalQuantile((r[i] - 0.375) / (S + 0.25), 0, 1);
+    for (let i = 0; i < r.length; i++) z[i] = qnorm((r[i] - 0.375) / (S + 0.25));
     return z;
   });
 }
@@ -159,8 +172,8 @@ export function essBulk(chains: Chains): number {
 }
 
 /** ESS of the indicator I(x ≤ q_prob) on split chains (q = type-7 quantile of pooled draws). */
-export function essQuantile(chains: Chains, prob: number): number {
-  const q = quantile(sortedCopy(pool(chains)), prob);
+export function essQuantile(chains: Chains, prob: number, sortedPooled?: Float64Array): number {
+  const q = quantile(sortedPooled ?? sortedCopy(pool(chains)), prob);
   const ind = chains.map((c) => {
     const o = new Float64Array(c.length);
     for (let i = 0; i < c.length; i++) o[i] = c[i] <= q ? 1 : 0;
@@ -171,7 +184,8 @@ export function essQuantile(chains: Chains, prob: number): number {
 
 /** Tail-ESS: min of the ESS of the 5% and 95% quantiles. */
 export function essTail(chains: Chains): number {
-  return Math.min(essQuantile(chains, 0.05), essQuantile(chains, 0.95));
+  const sp = sortedCopy(pool(chains));
+  return Math.min(essQuantile(chains, 0.05, sp), essQuantile(chains, 0.95, sp));
 }
 
 /** ESS for the mean (split chains, no rank normalization), used by mcseMean. */

@@ -26,4 +26,5 @@ export {
 } from './ess.js';
 export { ksTest, ksChains, kolmogorovQ, thinTo, type KsResult } from './ks.js';
 export { kdeMode } from './mode.js';
+export { qnorm } from './qnorm.js';
 export { summarize, type SummarizeOptions, type PosteriorSummary, type PointEstimate } from './summary.js';
