@@ -15,6 +15,7 @@
 import type { PreparedModel } from './prepared.js';
 import type { ChainState } from './state.js';
 import { cholesky, solveLower, solveUpperT } from '../src/linalg/dense.js';
+import { createCollapsedWork, marginalisePatterns, addCollapsedWithin, type CollapsedWork } from './collapsedWithin.js';
 
 export interface BetweenWork {
   inBlock: Int8Array;
@@ -31,6 +32,7 @@ export interface BetweenWork {
   Aw: Float64Array; // EW × nW effective within operator
   x: Float64Array;
   cache: Map<number, Float64Array>;
+  collapsed?: CollapsedWork;
 }
 
 export function createBetweenWork(pm: PreparedModel): BetweenWork {
@@ -152,7 +154,7 @@ function withinPartForMeans(pm: PreparedModel, st: ChainState, block: number[], 
   }
 }
 
-/** Draw the μ/factor block for every cluster (eq. B1–B2). */
+/** Draw the μ/factor block for every cluster (eq. B1–B2; C1 when there are within latent values). */
 export function drawBetweenMeans(pm: PreparedModel, st: ChainState, wk: BetweenWork): void {
   const block = pm.latentB;
   const nL = block.length;
@@ -167,16 +169,24 @@ export function drawBetweenMeans(pm: PreparedModel, st: ChainState, wk: BetweenW
   const EB = st.B.E;
   wk.cache.clear();
   const hasWithin = pm.latentB.some((k) => pm.withinOfBetween[k] >= 0);
+  // With within latent values, integrate them out (collapsedWithin.ts) instead of conditioning.
+  const collapsed = hasWithin && pm.perRow ? (wk.collapsed ??= createCollapsedWork(pm)) : undefined;
   for (let j = 0; j < pm.J; j++) {
     betweenLinearPart(pm, st, block, j, wk);
     if (j === 0 || varyingB) betweenPrecision(st, nL, wk);
-    if (hasWithin && (j === 0 || varyingW)) withinPartForMeans(pm, st, block, j, wk);
+    if (collapsed && (j === 0 || varyingW)) {
+      withinOperator(pm, st, j, collapsed.Aw);
+      if (!marginalisePatterns(pm, st, collapsed)) {
+        st.failure = 'the within-level latent variables have a singular conditional precision';
+        return;
+      }
+    } else if (hasWithin && !collapsed && (j === 0 || varyingW)) withinPartForMeans(pm, st, block, j, wk);
     const n = pm.nj[j];
     // linear term
     for (let l = 0; l < nL; l++) {
       let s = 0;
       for (let e = 0; e < EB; e++) s -= wk.G[l * EB + e] * wk.u[e];
-      if (hasWithin) {
+      if (hasWithin && !collapsed) {
         s += n * wk.g0[l];
         const off = j * qq;
         for (let k = 0; k < nW; k++) s += wk.HW[l * nW + k] * st.Rj[off + 1 + k];
@@ -184,15 +194,17 @@ export function drawBetweenMeans(pm: PreparedModel, st: ChainState, wk: BetweenW
       wk.h[l] = s;
     }
     // precision (Cholesky cached per cluster size when nothing varies by cluster)
-    let L = !varyingB && !varyingW ? wk.cache.get(n) : undefined;
+    const cacheable = !varyingB && !varyingW && !collapsed;
+    let L = cacheable ? wk.cache.get(n) : undefined;
     if (!L) {
       L = new Float64Array(nL * nL);
-      for (let a = 0; a < nL * nL; a++) L[a] = wk.QB[a] + (hasWithin ? n * wk.QW[a] : 0);
+      for (let a = 0; a < nL * nL; a++) L[a] = wk.QB[a] + (hasWithin && !collapsed ? n * wk.QW[a] : 0);
+      if (collapsed) addCollapsedWithin(pm, collapsed, block, j, L, wk.h);
       if (!cholesky(L, nL)) {
         st.failure = 'the conditional precision of the between-level latent variables is not positive definite';
         return;
       }
-      if (!varyingB && !varyingW) wk.cache.set(n, L);
+      if (cacheable) wk.cache.set(n, L);
     }
     drawWithFactor(L, wk.h, nL, st, wk.x);
     for (let l = 0; l < nL; l++) st.vB[j * pm.nB + block[l]] = wk.x[l];

@@ -1,6 +1,6 @@
 /**
  * One Gibbs sweep over all blocks, in the order: moments → location parameters → covariance
- * blocks → within latent values → random slopes → between latent means/factors.
+ * blocks → random slopes → between latent means/factors → within latent values.
  */
 import type { PreparedModel } from './prepared.js';
 import type { ChainState } from './state.js';
@@ -35,12 +35,14 @@ export function gibbsSweep(s: Sampler): void {
   buildResidualOperator(ir.within, st.W, st.loc);
   if (ir.twoLevel) buildResidualOperator(ir.between, st.B, st.loc);
   drawCovariances(pm, st);
-  if (pm.perRow) {
-    drawWithinLatent(pm, st, s.ww);
-    computeRawMoments(pm, st);
-  }
   if (ir.twoLevel) {
     drawSlopes(pm, st, s.bw);
+    // with within latent values this draws μ_j with them integrated out (eq. C1) ...
     drawBetweenMeans(pm, st, s.bw);
+  }
+  if (pm.perRow) {
+    // ... and then the within latent values given the new μ_j: a joint draw of (μ_j, η_j·).
+    drawWithinLatent(pm, st, s.ww);
+    computeRawMoments(pm, st);
   }
 }

@@ -38,50 +38,59 @@ export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
  * within level, XWITH products at the between level).
  */
 export function computeMoments(pm: PreparedModel, st: ChainState): void {
-  const q = 1 + pm.nW;
-  const qq = q * q;
   const nW = pm.nW;
+  const q = 1 + nW;
+  const qq = q * q;
   const nB = pm.nB;
+  const J = pm.J;
   const m = st.scratch.f;
-  const W = pm.ir.within;
+  const derived = pm.ir.within.derived;
+  const nD = derived.length;
   const ZW = st.W.Z;
   const MW = st.W.M;
+  const R = st.Rj;
+  const Mj = st.Mj;
+  const vB = st.vB;
+  const nj = pm.nj;
+  const bOfW = pm.betweenOfWithin;
   MW.fill(0);
-  const slopeTerms = W.derived.map((d) => (d.kind === 'slopeTerm' ? d : null));
-  for (let j = 0; j < pm.J; j++) {
+  for (let j = 0; j < J; j++) {
     const off = j * qq;
+    const vOff = j * nB;
     m[0] = 0;
     for (let k = 0; k < nW; k++) {
-      const b = pm.betweenOfWithin[k];
-      m[k + 1] = b >= 0 ? st.vB[j * nB + b] : 0;
+      const b = bOfW[k];
+      m[k + 1] = b >= 0 ? vB[vOff + b] : 0;
     }
-    const n = pm.nj[j];
-    const R = st.Rj;
-    const Mj = st.Mj;
+    const n = nj[j];
     for (let a = 0; a < q; a++) {
-      const ca = R[off + a * q];
+      const rowA = off + a * q;
+      const ca = R[rowA];
+      const ma = m[a];
+      const mwA = a * ZW;
       for (let b = 0; b < q; b++) {
-        const v = R[off + a * q + b] - m[a] * R[off + b * q] - ca * m[b] + n * m[a] * m[b];
-        Mj[off + a * q + b] = v;
-        MW[a * ZW + b] += v;
+        const mb = m[b];
+        const v = R[rowA + b] - ma * R[off + b * q] - ca * mb + n * ma * mb;
+        Mj[rowA + b] = v;
+        MW[mwA + b] += v;
       }
     }
     // derived within columns: slope term s_j · w_x
-    for (let d = 0; d < slopeTerms.length; d++) {
-      const t = slopeTerms[d];
-      if (!t) continue;
+    for (let d = 0; d < nD; d++) {
+      const t = derived[d];
+      if (t.kind !== 'slopeTerm') continue;
       const zd = q + d;
-      const s = st.vB[j * nB + t.slope];
+      const s = vB[vOff + t.slope];
       const x = 1 + t.x;
       for (let b = 0; b < q; b++) {
         const v = s * Mj[off + x * q + b];
         MW[zd * ZW + b] += v;
         MW[b * ZW + zd] += v;
       }
-      for (let d2 = 0; d2 < slopeTerms.length; d2++) {
-        const t2 = slopeTerms[d2];
-        if (!t2) continue;
-        MW[zd * ZW + q + d2] += s * st.vB[j * nB + t2.slope] * Mj[off + x * q + 1 + t2.x];
+      for (let d2 = 0; d2 < nD; d2++) {
+        const t2 = derived[d2];
+        if (t2.kind !== 'slopeTerm') continue;
+        MW[zd * ZW + q + d2] += s * vB[vOff + t2.slope] * Mj[off + x * q + 1 + t2.x];
       }
     }
   }
@@ -94,12 +103,15 @@ function betweenMoments(pm: PreparedModel, st: ChainState): void {
   const M = st.B.M;
   const z = st.scratch.e;
   const nB = pm.nB;
+  const J = pm.J;
+  const vB = st.vB;
   M.fill(0);
-  for (let j = 0; j < pm.J; j++) {
-    fillBetweenZ(B, st.vB, j, nB, z);
+  for (let j = 0; j < J; j++) {
+    fillBetweenZ(B, vB, j, nB, z);
     for (let a = 0; a < Z; a++) {
       const za = z[a];
-      for (let b = 0; b <= a; b++) M[a * Z + b] += za * z[b];
+      const rowA = a * Z;
+      for (let b = 0; b <= a; b++) M[rowA + b] += za * z[b];
     }
   }
   for (let a = 0; a < Z; a++) for (let b = 0; b < a; b++) M[b * Z + a] = M[a * Z + b];

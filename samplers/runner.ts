@@ -77,13 +77,7 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
       const s = samplers[c];
       for (let k = 0; k < opts.thin; k++) gibbsSweep(s);
       if (s.st.failure) return failed(recorded, draws, t, psrHistory, `chain ${chainIds[c] + 1}, iteration ${t + 1}: ${s.st.failure}`);
-      const row = draws[c];
-      const base = t * P;
-      const { loc, cov } = s.st;
-      for (let p = 0; p < P; p++) {
-        const r = recorded[p];
-        row[base + p] = r.kind === 'loc' ? loc[r.index] : cov[r.index];
-      }
+      recordDraw(s, recorded, draws[c], t * P);
     }
     t++;
     if (checkPsr) tracker.advance(draws, t);
@@ -116,7 +110,16 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
   };
 }
 
-function failed(recorded: RecordedParam[], draws: Float64Array[], t: number, psrHistory: RunOutput['psrHistory'], why: string): RunOutput {
+/** Copy the recorded parameters of a chain's current state into row `base` of its draws. */
+export function recordDraw(s: Sampler, recorded: RecordedParam[], row: Float64Array, base: number): void {
+  const { loc, cov } = s.st;
+  for (let p = 0; p < recorded.length; p++) {
+    const r = recorded[p];
+    row[base + p] = r.kind === 'loc' ? loc[r.index] : cov[r.index];
+  }
+}
+
+export function failed(recorded: RecordedParam[], draws: Float64Array[], t: number, psrHistory: RunOutput['psrHistory'], why: string): RunOutput {
   return { recorded, draws: draws.map((d) => d.subarray(0, t * recorded.length)), iterations: t, psrHistory, converged: false, maxPsr: NaN, failure: why };
 }
 

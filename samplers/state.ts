@@ -215,13 +215,23 @@ function initFactors(
           loading = t.value;
         }
     let mean = 0;
+    let sd = 1;
     if (marker >= 0) {
-      for (let u = 0; u < units; u++) mean += get(u, marker);
+      let s2 = 0;
+      for (let u = 0; u < units; u++) {
+        const v = get(u, marker);
+        mean += v;
+        s2 += v * v;
+      }
       mean /= units;
+      sd = Math.sqrt(Math.max(1e-12, s2 / units - mean * mean)) / Math.abs(loading);
     }
+    // Start away from the marker itself: scores equal to the marker would put its residual
+    // variance at 0 (a Heywood start the chain is slow to leave).
+    const noise = (disperse ? 0.6 : 0.5) * sd;
     for (let u = 0; u < units; u++) {
       const base = marker >= 0 ? (get(u, marker) - mean) / loading : 0;
-      values[u * n + f] = base + (disperse ? 0.1 : 0.01) * rng.normal();
+      values[u * n + f] = 0.75 * base + noise * rng.normal();
     }
   });
 }

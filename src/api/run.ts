@@ -10,6 +10,7 @@ import { BmsemError } from '../errors.js';
 import { fit, type FitOptions } from './fit.js';
 import { runBasic } from './basic.js';
 import { renderOut, renderJson, writeOutputsSync, type OutputFile } from '../report/index.js';
+import { plotOutputFiles, inputWantsPlots } from '../report/plots/index.js';
 
 export interface RunFileOptions extends FitOptions {
   /** Folder for FILE.out / FILE.json; default the input's folder. */
@@ -37,6 +38,8 @@ export async function runFile(file: string, opts: RunFileOptions = {}): Promise<
   } else {
     const out = await fit(input, opts);
     files.push({ name: '.out', content: renderOut(out.result, text) }, { name: '.json', content: renderJson(out.result) });
+    // FILE.html + FILE_*.svg (docs/plots.md), in the same atomic write set.
+    if (opts.plot || inputWantsPlots(input)) files.push(...plotOutputFiles(out, base));
   }
   return writeOutputsSync(outDir, base, files);
 }

@@ -11,6 +11,7 @@ declare module 'd3-scale' {
     range(r: readonly number[]): this;
     nice(count?: number): this;
     clamp(c: boolean): this;
+    copy(): ScaleContinuous;
     ticks(count?: number): number[];
     tickFormat(count?: number, specifier?: string): (d: number) => string;
   }

@@ -12,7 +12,7 @@ export const CHAIN_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467b
 export const chainColor = (c: number): string => CHAIN_COLORS[c % CHAIN_COLORS.length]!;
 
 /** Panel size and margins (pixels) shared by all charts. */
-export const PANEL = { width: 380, height: 210, left: 56, right: 12, top: 26, bottom: 34 } as const;
+export const PANEL = { width: 380, height: 210, left: 56, right: 12, top: 36, bottom: 34 } as const;
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -92,8 +92,8 @@ export function axes(f: Frame, title: string, xLabel: string, yLabel: string): s
     parts.push(`<line x1="${px(f.x0 - 4)}" x2="${px(f.x0)}" y1="${y}" y2="${y}" stroke="#444"/>`);
     parts.push(`<text x="${px(f.x0 - 6)}" y="${px(f.y(t) + 3)}" text-anchor="end">${esc(yf(t))}</text>`);
   }
-  parts.push(`<text x="${px(PANEL.left)}" y="16" font-size="11" font-weight="bold">${esc(title)}</text>`);
-  if (xLabel) parts.push(`<text x="${px((f.x0 + f.x1) / 2)}" y="${px(PANEL.height - 4)}" text-anchor="middle" fill="#555">${esc(xLabel)}</text>`);
+  parts.push(`<text x="${px(PANEL.left)}" y="14" font-size="11" font-weight="bold">${esc(title)}</text>`);
+  if (xLabel) parts.push(`<text x="${px((f.x0 + f.x1) / 2)}" y="${px(f.y0 + 30)}" text-anchor="middle" fill="#555">${esc(xLabel)}</text>`);
   if (yLabel)
     parts.push(`<text transform="translate(12 ${px((f.y0 + f.y1) / 2)}) rotate(-90)" text-anchor="middle" fill="#555">${esc(yLabel)}</text>`);
   return parts.join('');
