@@ -15,6 +15,7 @@ import { summarize, psrThreshold, MPLUS_BAYES_DEFAULTS, ksChains } from '../diag
 import type { FitResult, ParameterSummary, RunSettings, Section, ParameterTableRow } from '../report/types.js';
 import { selectAnalysisRows } from './rows.js';
 import { runInWorkers } from './parallel.js';
+import { addFitStatistics } from './fitStats.js';
 
 export const VERSION = '0.1.0';
 
@@ -148,6 +149,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
     outputRequests: input.output.map((o) => o.name),
     elapsedSeconds: (Date.now() - t0) / 1000,
   };
+  addFitStatistics(result, ir, data, keptDraws);
   return { result, ir, data, run, keptDraws };
 }
 

@@ -1,19 +1,144 @@
 /**
- * Chains on worker threads (PROCESSORS = n). Placeholder until the worker runner lands: runs the
- * chains in this thread, which gives the identical result (each chain owns its random stream).
+ * Chains on worker threads (PROCESSORS = n): the chains are split over min(n, chains) workers
+ * (samplers/worker.ts). Every `checkEvery` iterations (100, the PSR check interval) the main
+ * thread sends each worker "run to iteration t", receives the new draws (transferred buffers),
+ * appends them, updates the PSR window sums one iteration at a time (same operation order as the
+ * single-thread runner) and decides continue/stop with the same rule. Each chain owns its random
+ * stream (Rng.fromSeed(seed, chain + 1)), so the draws, the PSR history and the stopping point are
+ * byte-identical for every n. Falls back to the single-thread runner when the compiled worker
+ * script is not available (e.g. when running from the TypeScript sources under vitest).
  */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { MplusInput } from '../syntax/ast.js';
 import type { FitOptions } from './fit.js';
 import type { RunOptions, RunOutput } from '../../samplers/runner.js';
+import type { FromWorker, ToWorker, WorkerInit } from '../../samplers/worker.js';
 import { loadData } from '../data/index.js';
 import { compileModel } from '../compile/compile.js';
 import { selectAnalysisRows } from './rows.js';
 import { prepareModel } from '../../samplers/prepared.js';
-import { runChains } from '../../samplers/runner.js';
+import { runChains, recordedParameters, PsrTracker, failed } from '../../samplers/runner.js';
 
-export async function runInWorkers(input: MplusInput, _opts: FitOptions, runOpts: RunOptions, _processors: number): Promise<RunOutput> {
+/** The compiled worker script next to this module in dist/, or undefined. */
+export function workerScript(): URL | undefined {
+  for (const rel of ['../../samplers/worker.js', '../../dist/samplers/worker.js']) {
+    const u = new URL(rel, import.meta.url);
+    if (fs.existsSync(fileURLToPath(u))) return u;
+  }
+  return undefined;
+}
+
+/** Split chains 0..m−1 over k workers in contiguous groups (worker w gets chains w, w + k, ...). */
+export function assignChains(m: number, k: number): number[][] {
+  const groups: number[][] = Array.from({ length: k }, () => []);
+  for (let c = 0; c < m; c++) groups[c % k].push(c);
+  return groups;
+}
+
+export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts: RunOptions, processors: number): Promise<RunOutput> {
+  const script = workerScript();
+  const nWorkers = Math.max(1, Math.min(processors, runOpts.chains));
+  const maxIter = runOpts.fixedIterations ?? runOpts.maxIterations;
+  const onProgress = runOpts.onProgress ?? ((t: number, psr: number) => opts.onProgress?.(t, maxIter, psr));
+  if (!script || nWorkers < 2) {
+    const raw = loadData(input);
+    const ir = compileModel(input, raw.names);
+    const { data } = selectAnalysisRows(raw, ir, input.file);
+    return runChains(prepareModel(ir, data), { ...runOpts, onProgress });
+  }
   const raw = loadData(input);
   const ir = compileModel(input, raw.names);
-  const { data } = selectAnalysisRows(raw, ir, input.file);
-  return runChains(prepareModel(ir, data), runOpts);
+  const recorded = recordedParameters(ir.rows);
+  const P = recorded.length;
+  const m = runOpts.chains;
+  const groups = assignChains(m, nWorkers);
+  const pools = groups.map((chainIds) => new WorkerPort(script, { input, seed: runOpts.seed, thin: runOpts.thin, chainIds }));
+  try {
+    await Promise.all(pools.map((w) => w.next()));
+    const draws = Array.from({ length: m }, () => new Float64Array(maxIter * P));
+    const tracker = new PsrTracker(m, P);
+    const psrHistory: RunOutput['psrHistory'] = [];
+    let t = 0;
+    let converged = false;
+    let lastPsr = NaN;
+    const every = runOpts.checkEvery;
+    while (t < maxIter) {
+      const to = Math.min(maxIter, (Math.floor(t / every) + 1) * every);
+      const replies = await Promise.all(pools.map((w) => w.run(to)));
+      // first failure in (iteration, chain) order, as the single-thread runner meets it
+      let fail: { chain: number; iteration: number; message: string } | undefined;
+      replies.forEach((r, w) => {
+        if (r.type === 'failed' && (!fail || r.iteration < fail.iteration || (r.iteration === fail.iteration && r.chain < fail.chain))) fail = r;
+        if (r.type === 'draws' || r.type === 'failed') groups[w].forEach((c, i) => draws[c].set(r.draws[i], t * P));
+      });
+      if (fail) {
+        for (let u = t; u < fail.iteration; u++) tracker.advance(draws, u + 1);
+        return failed(recorded, draws, fail.iteration, psrHistory, `chain ${fail.chain + 1}, iteration ${fail.iteration + 1}: ${fail.message}`);
+      }
+      let stop = false;
+      while (t < to) {
+        t++;
+        tracker.advance(draws, t);
+        if (t % every === 0) {
+          const { psr, parameter } = tracker.maxPsr();
+          lastPsr = psr;
+          psrHistory.push({ iteration: t, psr, parameter });
+          if (runOpts.fixedIterations === undefined && t >= runOpts.minIterations && psr < runOpts.psrThreshold) {
+            converged = true;
+            stop = true;
+          }
+          onProgress(t, lastPsr);
+        }
+      }
+      if (stop) break;
+    }
+    if (t % every !== 0) {
+      const { psr, parameter } = tracker.maxPsr();
+      lastPsr = psr;
+      psrHistory.push({ iteration: t, psr, parameter });
+    }
+    if (runOpts.fixedIterations !== undefined) converged = lastPsr < runOpts.psrThreshold;
+    return { recorded, draws: draws.map((d) => d.subarray(0, t * P)), iterations: t, psrHistory, converged, maxPsr: lastPsr };
+  } finally {
+    for (const w of pools) w.terminate();
+  }
+}
+
+/** One worker with a request/reply interface. */
+class WorkerPort {
+  private w: Worker;
+  private waiting: ((m: FromWorker) => void)[] = [];
+  private inbox: FromWorker[] = [];
+  private failure: Error | undefined;
+  constructor(script: URL, init: WorkerInit) {
+    this.w = new Worker(script, { workerData: init });
+    this.w.on('message', (m: FromWorker) => {
+      const r = this.waiting.shift();
+      if (r) r(m);
+      else this.inbox.push(m);
+    });
+    this.w.on('error', (err) => {
+      this.failure = err;
+      for (const r of this.waiting.splice(0)) r({ type: 'error', message: err.message });
+    });
+  }
+  next(): Promise<FromWorker> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const take = (m: FromWorker) => (m.type === 'error' ? reject(new Error(`worker: ${m.message}`)) : resolve(m));
+      const queued = this.inbox.shift();
+      if (queued) take(queued);
+      else this.waiting.push(take);
+    });
+  }
+  run(to: number): Promise<FromWorker> {
+    const p = this.next();
+    this.w.postMessage({ type: 'run', to } satisfies ToWorker);
+    return p;
+  }
+  terminate(): void {
+    void this.w.terminate();
+  }
 }

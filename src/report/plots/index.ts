@@ -99,7 +99,7 @@ function html(d: PlotData, baseName: string, traces: string[], densities: string
 </head>
 <body>
 <h1>${esc(d.title || baseName)}</h1>
-<p class="meta">${esc(baseName)} &middot; ${d.nChains} chain${d.nChains === 1 ? '' : 's'} &middot; ${d.iterations} iterations per chain (first ${d.burnin} burn-in, shaded) &middot; seed ${d.seed} &middot; ${d.params.length} free parameters</p>
+<p class="meta">${esc(baseName)} &middot; ${d.nChains} chain${d.nChains === 1 ? '' : 's'} &middot; ${d.iterations} iterations per chain (first ${d.burnin} burn-in, shaded) &middot; seed ${d.seed} &middot; ${d.params.length} free parameter${d.params.length === 1 ? '' : 's'}</p>
 <h2>Parameters</h2>
 <p class="note">Point estimate and 95% ${kind} interval of the kept draws; PSR at the end of the run. Trace plots show at most 2,000 evenly spaced iterations per chain; densities are Gaussian kernel estimates of the kept draws of all chains, with the 95% interval shaded and the estimate dashed.</p>
 <table>

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench`: the fixed performance suite (docs/performance.md). Every measurement runs in
+ * its own child process (`node dist/bench/run.js --one '<task json>'`) so peak memory (maxRSS) is
+ * per task. Data are generated deterministically (bench/gen.ts) into $BMSEM_BENCH_DIR
+ * (default os.tmpdir()/bmsem-bench); nothing under ../shared is needed. Writes bench/results.json.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { fitText } from '../src/api/fit.js';
+import { parseInput } from '../src/syntax/parser.js';
+import { loadData } from '../src/data/index.js';
+import { ensureData } from './gen.js';
+import { MSEM_MVPA, MSEM_MVPA_RS } from './models.js';
+
+/** Peer numbers (ESS per CPU-second, slowest parameter) from ../shared/reference/perf_baseline.json. */
+const PEERS = { jagsMvpa: 465.670214272767, stanMvpa: 2141.4869163243, stanBig: 92.5979938776693 };
+
+type Task =
+  | { kind: 'fit'; name: string; model: 'mvpa' | 'rs'; data: string; iterations: number; processors: number; chains: number }
+  | { kind: 'read'; name: string; data: string };
+
+function runTask(task: Task): Promise<Record<string, unknown>> | Record<string, unknown> {
+  if (task.kind === 'read') {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const text = MSEM_MVPA.replace('@DATA@', task.data);
+    const ds = loadData(parseInput(text, path.join(path.dirname(task.data), 'bench.inp')));
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
+    return { ...task, rows: ds.n, wall_s: wall, cpu_s: (cpu.user + cpu.system) / 1e6, peak_rss_mb: process.resourceUsage().maxRSS / 1024 };
+  }
+  const text = (task.model === 'mvpa' ? MSEM_MVPA : MSEM_MVPA_RS).replace('@DATA@', task.data);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  return fitText(text, path.join(path.dirname(task.data), 'bench.inp'), {
+    fixedIterations: task.iterations,
+    processors: task.processors,
+    chains: task.chains,
+    seed: 20261122,
+  }).then((out) => {
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    const ess = out.result.parameters.filter((p) => p.free && p.level !== 'new' && Number.isFinite(p.ess)).map((p) => ({ key: p.key, ess: p.ess }));
+    ess.sort((a, b) => a.ess - b.ess);
+    const essMin = ess[0]?.ess ?? NaN;
+    const essMedian = ess.length ? ess[Math.floor((ess.length - 1) / 2)].ess : NaN;
+    return {
+      ...task,
+      N: out.data.n,
+      J: out.data.J,
+      wall_s: wall,
+      cpu_s: cpuS,
+      iterations_per_s: task.iterations / wall,
+      s_per_iteration: wall / task.iterations,
+      ess_min: essMin,
+      ess_min_parameter: ess[0]?.key,
+      ess_median: essMedian,
+      ess_min_per_cpu_s: essMin / cpuS,
+      ess_median_per_cpu_s: essMedian / cpuS,
+      ess_min_per_wall_s: essMin / wall,
+      max_psr: out.result.convergence.maxPsr,
+      peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    };
+  });
+}
+
+function child(task: Task): Record<string, unknown> {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--one', JSON.stringify(task)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const lines = out.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+function log(r: Record<string, unknown>): void {
+  const f = (k: string, d = 2) => (typeof r[k] === 'number' ? (r[k] as number).toFixed(d) : '-');
+  console.log(
+    `${String(r.name).padEnd(26)} wall ${f('wall_s').padStart(7)} s  cpu ${f('cpu_s').padStart(7)} s  it/s ${f('iterations_per_s', 0).padStart(7)}  ESSmin/cpu-s ${f('ess_min_per_cpu_s', 0).padStart(7)}  ESSmed/cpu-s ${f('ess_median_per_cpu_s', 0).padStart(7)}  peak ${f('peak_rss_mb', 0)} MB`,
+  );
+}
+
+function asciiPlot(points: { N: number; y: number }[], label: string): string {
+  const max = Math.max(...points.map((p) => p.y));
+  return points.map((p) => `${String(p.N).padStart(7)} | ${'#'.repeat(Math.max(1, Math.round((40 * p.y) / max)))} ${p.y.toPrecision(3)} ${label}`).join('\n');
+}
+
+async function main(): Promise<void> {
+  const dir = process.env.BMSEM_BENCH_DIR ?? path.join(os.tmpdir(), 'bmsem-bench');
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  const mvpa = path.join(repo, 'models/data/mvpa.dat');
+  const wide = ensureData(dir, 'mvpa_wide', { J: 50, n: 1000, seed: 20261122 });
+  const big = ensureData(dir, 'mvpa_big', { J: 1000, n: 50, seed: 20261122 });
+  const rs = ensureData(dir, 'mvpa_rs', { J: 100, n: 20, seed: 20261122, slopeVar: 4 });
+  const fit = (name: string, model: 'mvpa' | 'rs', data: string, iterations: number, processors: number): Task => ({ kind: 'fit', name, model, data, iterations, processors, chains: 2 });
+  const suite: Task[] = [
+    fit('mvpa P=1', 'mvpa', mvpa, 20000, 1),
+    fit('mvpa P=2', 'mvpa', mvpa, 20000, 2),
+    fit('mvpa 100k P=2', 'mvpa', mvpa, 100000, 2),
+    fit('mvpa_wide P=2', 'mvpa', wide, 20000, 2),
+    fit('mvpa_big P=2', 'mvpa', big, 5000, 2),
+    fit('random_slope P=2', 'rs', rs, 20000, 2),
+  ];
+  const results: Record<string, unknown>[] = [];
+  for (const t of suite) {
+    const r = child(t);
+    log(r);
+    results.push(r);
+  }
+  const by = (n: string) => results.find((r) => r.name === n)! as Record<string, number>;
+  const ratios = {
+    mvpa_vs_jags: by('mvpa P=2').ess_min_per_cpu_s / PEERS.jagsMvpa,
+    mvpa_vs_stan: by('mvpa P=2').ess_min_per_cpu_s / PEERS.stanMvpa,
+    big_vs_stan: by('mvpa_big P=2').ess_min_per_cpu_s / PEERS.stanBig,
+    speedup_p2_over_p1: by('mvpa P=1').wall_s / by('mvpa P=2').wall_s,
+    wide_over_mvpa_time_per_iteration: by('mvpa_wide P=2').s_per_iteration / by('mvpa P=2').s_per_iteration,
+  };
+  console.log('ratios to peers (ESS_min per CPU-second) and targets:', ratios);
+  // scaling: N = 1k .. 500k (mvpa_big shape, 50 per cluster)
+  const scaling: Record<string, unknown>[] = [];
+  for (const N of [1000, 10000, 100000, 500000]) {
+    const data = ensureData(dir, `scale_${N}`, { J: N / 50, n: 50, seed: 20261122 });
+    const r = child(fit(`scale N=${N}`, 'mvpa', data, 1000, 2));
+    log(r);
+    scaling.push({ N, s_per_iteration: r.s_per_iteration, wall_s: r.wall_s, peak_rss_mb: r.peak_rss_mb });
+  }
+  const reads = [child({ kind: 'read', name: 'read 500k .dat', data: path.join(dir, 'scale_500000.dat') }), child({ kind: 'read', name: 'read 500k .csv', data: path.join(dir, 'scale_500000.csv') })];
+  for (const r of reads) console.log(`${r.name}: ${(r.wall_s as number).toFixed(2)} s, peak ${(r.peak_rss_mb as number).toFixed(0)} MB`);
+  const plot = asciiPlot(scaling.map((s) => ({ N: s.N as number, y: (s.s_per_iteration as number) * 1000 })), 'ms/iteration');
+  console.log(plot);
+  const out = { generated: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), peers: PEERS, suite: results, ratios, scaling, reads, plot };
+  fs.writeFileSync(path.join(repo, 'bench/results.json'), JSON.stringify(out, null, 2) + '\n');
+  console.log('wrote bench/results.json');
+}
+
+const i = process.argv.indexOf('--one');
+if (i >= 0) {
+  const r = await runTask(JSON.parse(process.argv[i + 1]) as Task);
+  console.log(JSON.stringify(r));
+} else await main();

@@ -1,0 +1,378 @@
+/**
+ * DIC and pD (docs/fit-statistics.md).
+ *
+ * Conditional (Mplus' DIC): D(θ, μ) = −2 log p(y_within | θ, μ_j), the within-level data given the
+ * parameters and the cluster latent values μ_j. pD = D̄ − D(θ̄, μ̄), θ̄ the posterior mean of the
+ * parameters (variances on their natural scale), μ̄_j the posterior mean of μ_j.
+ *   We compute D̄ Rao–Blackwellised over μ: for every kept parameter draw, μ_j | θ, y is Gaussian
+ *   (between-level model given the x-variables and observed between variables as prior, the
+ *   cluster's within residuals as likelihood), so E[D(θ, μ) | θ, y] and E[μ_j | θ, y] are exact;
+ *   averaging them over the parameter draws gives D̄ and μ̄ with the same expectation as averaging
+ *   D(θ_t, μ_t) over the Gibbs draws, with less Monte-Carlo error and without storing μ draws.
+ *
+ * Marginal: D(θ) = −2 log p(y | θ), μ_j integrated out analytically: the two-level normal
+ * log-likelihood (src/basic loglikTwoLevel) at the model-implied Σ_W, Σ_B and means, with the
+ * x-variables' sample moments, minus the x-variables' own log-likelihood (so it is conditional on
+ * the x-variables).
+ */
+import type { LevelModel, ModelIR } from '../compile/ir.js';
+import type { Dataset } from '../data/types.js';
+import { loglikTwoLevel, twoLevelSuffStats, type TwoLevelBasicInput, type TwoLevelParams, type TwoLevelSuffStats } from '../basic/index.js';
+import { spdInverse } from '../basic/dense.js';
+import { DrawSource, exogenousMoments, impliedLevel, levelIsLinear, levelPsi, logAbsDet, termValue, type DrawParams, type ExoMoments, type LevelImplied } from './implied.js';
+
+const LOG2PI = Math.log(2 * Math.PI);
+
+export interface DicResult {
+  dbar: number;
+  dhat: number;
+  pd: number;
+  dic: number;
+  draws: number;
+}
+
+// ------------------------------------------------------------------ observed-data layout (H1 form)
+
+export interface ObservedLayout {
+  input: TwoLevelBasicInput;
+  stats: TwoLevelSuffStats;
+  /** Within node of every within-vector entry of `stats`, between node of every between entry. */
+  wNode: number[];
+  bNode: number[];
+  exoW: ExoMoments;
+  exoB: ExoMoments;
+  /** Log-likelihood of the x-variables at their sample moments (both levels). */
+  loglikX: number;
+}
+
+/** Whether the model is two-level and linear at both levels (needed for DIC, PPC, RESIDUAL). */
+export function fitStatsSupported(ir: ModelIR): string | undefined {
+  if (!ir.twoLevel) return 'single-level model';
+  if (!levelIsLinear(ir.within) || !levelIsLinear(ir.between)) return 'random slopes or XWITH (non-linear implied moments)';
+  if (ir.within.nodes.some((n) => n.kind === 'factor') || ir.between.nodes.some((n) => n.kind === 'factor')) {
+    // factors are fine for the implied moments; they only need to be integrated out (they are)
+  }
+  return undefined;
+}
+
+export function observedLayout(ir: ModelIR, data: Dataset): ObservedLayout {
+  const W = ir.within;
+  const B = ir.between;
+  const names: string[] = [];
+  const columns: Float64Array[] = [];
+  const between: string[] = [];
+  const within: string[] = [];
+  const add = (nm: string, col: number) => {
+    if (names.includes(nm)) return;
+    names.push(nm);
+    columns.push(data.columns[col]);
+  };
+  for (const n of W.nodes) {
+    if (n.dataCol < 0) continue;
+    add(n.name, n.dataCol);
+    if (!B.nodes.some((b) => b.name === n.name)) within.push(n.name);
+  }
+  for (const n of B.nodes) {
+    if (n.dataCol < 0 || n.kind !== 'observed') continue;
+    add(n.name, n.dataCol);
+    between.push(n.name);
+  }
+  const input: TwoLevelBasicInput = { names, columns, clusterStart: data.clusterStart, J: data.J, between, within };
+  const stats = twoLevelSuffStats(input);
+  const wNode = stats.withinNames.map((nm) => W.nodes.findIndex((n) => n.name === nm));
+  const bNode = stats.betweenNames.map((nm) => B.nodes.findIndex((n) => n.name === nm));
+  const exoW = exogenousMoments(W, data, true);
+  const exoB = exogenousMoments(B, data, true);
+  const loglikX = exoLoglik(exoW) + exoLoglik(exoB);
+  return { input, stats, wNode, bNode, exoW, exoB, loglikX };
+}
+
+function exoLoglik(e: ExoMoments): number {
+  const p = e.nodes.length;
+  if (p === 0) return 0;
+  const inv = spdInverse(e.cov, p);
+  if (!inv) return NaN;
+  // at the sample moments Σ (x−x̄)ᵀS⁻¹(x−x̄) = units·p
+  return -0.5 * e.units * (p * LOG2PI + inv.logDet + p);
+}
+
+/** Unrestricted-model parameters (H1 form) holding the model-implied moments at a draw. */
+export function impliedH1Params(lay: ObservedLayout, iw: LevelImplied, ib: LevelImplied): TwoLevelParams {
+  const q = lay.wNode.length;
+  const r = lay.bNode.length;
+  const nW = iw.n;
+  const nB = ib.n;
+  const nuW = new Float64Array(q);
+  const sigmaW = new Float64Array(q * q);
+  for (let a = 0; a < q; a++) {
+    const ka = lay.wNode[a];
+    nuW[a] = lay.stats.uIndex[a] < 0 ? iw.mean[ka] : 0;
+    for (let b = 0; b < q; b++) sigmaW[a * q + b] = iw.cov[ka * nW + lay.wNode[b]];
+  }
+  const muB = new Float64Array(r);
+  const sigmaB = new Float64Array(r * r);
+  for (let a = 0; a < r; a++) {
+    const ka = lay.bNode[a];
+    muB[a] = ib.mean[ka];
+    for (let b = 0; b < r; b++) sigmaB[a * r + b] = ib.cov[ka * nB + lay.bNode[b]];
+  }
+  return { muB, sigmaB, nuW, sigmaW };
+}
+
+/** −2 log p(y | θ) with the cluster values integrated out (conditional on the x-variables). */
+export function marginalDeviance(ir: ModelIR, lay: ObservedLayout, d: DrawParams, stats: TwoLevelSuffStats = lay.stats): number {
+  const iw = impliedLevel(ir.within, d, lay.exoW);
+  const ib = impliedLevel(ir.between, d, lay.exoB);
+  if (!iw.ok || !ib.ok) return NaN;
+  return -2 * (loglikTwoLevel(impliedH1Params(lay, iw, ib), stats) - lay.loglikX);
+}
+
+export function marginalDic(ir: ModelIR, lay: ObservedLayout, src: DrawSource, stride: number): DicResult {
+  let s = 0;
+  let n = 0;
+  const p: DrawParams = { loc: new Float64Array(ir.nLoc), cov: new Float64Array(ir.nCov) };
+  for (const [c, t] of src.indices(stride)) {
+    const dv = marginalDeviance(ir, lay, src.draw(c, t, p));
+    if (Number.isFinite(dv)) (s += dv), n++;
+  }
+  const dbar = s / n;
+  const dhat = marginalDeviance(ir, lay, src.mean());
+  return { dbar, dhat, pd: dbar - dhat, dic: 2 * dbar - dhat, draws: n };
+}
+
+// ------------------------------------------------------------------ conditional DIC
+
+interface CondSetup {
+  W: LevelModel;
+  B: LevelModel;
+  Z: number;
+  E: number;
+  J: number;
+  nj: Float64Array;
+  /** Per-cluster raw moments of z⁰ = [1, raw within nodes, 0…], J × Z × Z. */
+  R: Float64Array;
+  Rtot: Float64Array;
+  /** Latent between nodes (μ's and factors) and observed endogenous between nodes. */
+  lat: number[];
+  obs: number[];
+  /** For each latent node: its within node (decomposed) or −1. */
+  latW: number[];
+  /** Observed between values per cluster (node-indexed J × nB, NaN = latent). */
+  vB: Float64Array;
+  exoB: ExoMoments;
+}
+
+/** Why the conditional DIC is not available, or undefined. */
+export function conditionalUnsupported(ir: ModelIR, data: Dataset): string | undefined {
+  const why = fitStatsSupported(ir);
+  if (why) return why;
+  const W = ir.within;
+  if (W.nodes.some((n) => n.dataCol < 0)) return 'within-level latent variables';
+  for (const n of W.nodes) {
+    const col = data.columns[n.dataCol];
+    for (let i = 0; i < data.n; i++) if (Number.isNaN(col[i])) return 'missing within-level values';
+  }
+  for (const n of ir.between.nodes) if (n.kind === 'observed' && n.endogenous) return 'between-level observed dependent variables';
+  return undefined;
+}
+
+function conditionalSetup(ir: ModelIR, data: Dataset): CondSetup {
+  const W = ir.within;
+  const B = ir.between;
+  const Z = W.zSize;
+  const E = W.equations.length;
+  const J = data.J;
+  const nW = W.nodes.length;
+  const nB = B.nodes.length;
+  const R = new Float64Array(J * Z * Z);
+  const Rtot = new Float64Array(Z * Z);
+  const nj = new Float64Array(J);
+  const z = new Float64Array(Z);
+  for (let j = 0; j < J; j++) {
+    nj[j] = data.clusterStart[j + 1] - data.clusterStart[j];
+    const o = j * Z * Z;
+    for (let i = data.clusterStart[j]; i < data.clusterStart[j + 1]; i++) {
+      z[0] = 1;
+      for (let k = 0; k < nW; k++) z[1 + k] = data.columns[W.nodes[k].dataCol][i];
+      for (let a = 0; a < 1 + nW; a++) for (let b = 0; b < 1 + nW; b++) R[o + a * Z + b] += z[a] * z[b];
+    }
+    for (let a = 0; a < Z * Z; a++) Rtot[a] += R[o + a];
+  }
+  const lat: number[] = [];
+  const obs: number[] = [];
+  const latW: number[] = [];
+  B.nodes.forEach((n, k) => {
+    if (!n.endogenous) return;
+    if (n.kind === 'observed') obs.push(k);
+    else {
+      lat.push(k);
+      latW.push(n.kind === 'decomposed' ? W.nodes.findIndex((m) => m.kind === 'decomposed' && m.name === n.name) : -1);
+    }
+  });
+  const vB = new Float64Array(J * nB).fill(NaN);
+  B.nodes.forEach((n, k) => {
+    if (n.kind === 'observed') for (let j = 0; j < J; j++) vB[j * nB + k] = data.columns[n.dataCol][data.clusterStart[j]];
+  });
+  return { W, B, Z, E, J, nj, R, Rtot, lat, obs, latW, vB, exoB: exogenousMoments(B, data, true) };
+}
+
+interface CondDraw {
+  /** Expected deviance given θ (averaged over μ | θ, y). */
+  expected: number;
+  /** Deviance at μ = given cluster values (when `muIn` is passed). */
+  muHat: Float64Array;
+}
+
+/**
+ * For one parameter vector: the posterior mean of the latent between values per cluster given θ,
+ * the expected conditional deviance E[D(θ, μ) | θ, y], and (with muIn) D(θ, muIn).
+ */
+function conditionalAt(cs: CondSetup, d: DrawParams, muIn?: Float64Array): { expected: number; atMu: number; muHat: Float64Array } | null {
+  const { W, B, Z, E, J, nj, lat, latW } = cs;
+  const nB = B.nodes.length;
+  const nl = lat.length;
+  // within residual operator Rz (E × Z), Ψ, Ψ⁻¹, log|Ψ|, log|det(I − B_ee)|
+  const Rz = new Float64Array(E * Z);
+  W.equations.forEach((eq, e) => {
+    Rz[e * Z + 1 + eq.node] += 1;
+    for (const t of eq.terms) Rz[e * Z + t.z] -= termValue(t, d.loc);
+  });
+  const psi = levelPsi(W, d.cov);
+  const pinv = spdInverse(psi, E);
+  if (!pinv) return null;
+  const IB = new Float64Array(E * E);
+  for (let e = 0; e < E; e++) for (let f = 0; f < E; f++) IB[e * E + f] = Rz[e * Z + 1 + W.equations[f].node];
+  const logJac = logAbsDet(IB, E);
+  const Pi = pinv.inv;
+  // G (E × nl): ζ = ζ⁰ − G μ
+  const G = new Float64Array(E * nl);
+  for (let e = 0; e < E; e++) for (let l = 0; l < nl; l++) if (latW[l] >= 0) G[e * nl + l] = Rz[e * Z + 1 + latW[l]];
+  // GtPi (nl × E), GtPiG (nl × nl)
+  const GtPi = new Float64Array(nl * E);
+  for (let l = 0; l < nl; l++) for (let f = 0; f < E; f++) {
+    let s = 0;
+    for (let e = 0; e < E; e++) s += G[e * nl + l] * Pi[e * E + f];
+    GtPi[l * E + f] = s;
+  }
+  const GtPiG = new Float64Array(nl * nl);
+  for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) {
+    let s = 0;
+    for (let e = 0; e < E; e++) s += GtPi[a * E + e] * G[e * nl + b];
+    GtPiG[a * nl + b] = s;
+  }
+  // between prior of the latent nodes given the x-variables: mean A c̃_j, covariance A Ψ Aᵀ (x fixed)
+  const noExo: ExoMoments = { ...cs.exoB, cov: new Float64Array(cs.exoB.cov.length) };
+  const ib = impliedLevel(B, d, noExo);
+  if (!ib.ok) return null;
+  const S = new Float64Array(nl * nl);
+  for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) S[a * nl + b] = ib.cov[lat[a] * nB + lat[b]];
+  const Sinv = spdInverse(S, nl);
+  if (!Sinv) return null;
+  // constant part: tr(Ψ⁻¹ Rz Rtot Rzᵀ) + N (log|Ψ| + E log 2π) − 2 N log|det(I − B)|
+  let N = 0;
+  for (let j = 0; j < J; j++) N += nj[j];
+  const trTot = traceQuad(Pi, Rz, cs.Rtot, E, Z);
+  let expected = trTot + N * (pinv.logDet + E * LOG2PI - 2 * logJac);
+  let atMu = expected;
+  const muHat = new Float64Array(J * nl);
+  const sj = new Float64Array(E);
+  const h = new Float64Array(nl);
+  const P = new Float64Array(nl * nl);
+  const g = new Float64Array(E);
+  const mB = new Float64Array(nB);
+  for (let j = 0; j < J; j++) {
+    // s_j = Rz R_j e₀ (sum of ζ⁰ over the cluster's rows)
+    const o = j * Z * Z;
+    for (let e = 0; e < E; e++) {
+      let s = 0;
+      for (let k = 0; k < Z; k++) s += Rz[e * Z + k] * cs.R[o + k * Z];
+      sj[e] = s;
+    }
+    // prior mean of all between nodes at this cluster's x: A c̃_j
+    const cj = Float64Array.from(ib.c);
+    cs.exoB.nodes.forEach((k, a) => (cj[k] = cs.exoB.values[j * cs.exoB.nodes.length + a]));
+    for (let a = 0; a < nB; a++) {
+      let s = 0;
+      for (let k = 0; k < nB; k++) s += ib.A[a * nB + k] * cj[k];
+      mB[a] = s;
+    }
+    for (let a = 0; a < nl; a++) {
+      let s = 0;
+      for (let b = 0; b < nl; b++) s += Sinv.inv[a * nl + b] * mB[lat[b]];
+      let t = 0;
+      for (let e = 0; e < E; e++) t += GtPi[a * E + e] * sj[e];
+      h[a] = s + t;
+    }
+    for (let a = 0; a < nl * nl; a++) P[a] = Sinv.inv[a] + nj[j] * GtPiG[a];
+    const V = spdInverse(P, nl);
+    if (!V) return null;
+    for (let a = 0; a < nl; a++) {
+      let s = 0;
+      for (let b = 0; b < nl; b++) s += V.inv[a * nl + b] * h[b];
+      muHat[j * nl + a] = s;
+    }
+    // E[D_j] = tr(Ψ⁻¹ Rz R_j Rzᵀ) − 2 s_jᵀΨ⁻¹ g + n_j (gᵀΨ⁻¹g + tr(GᵀΨ⁻¹G V)),  g = G μ̂_j
+    const quad = (mu: Float64Array, off: number) => {
+      for (let e = 0; e < E; e++) {
+        let s = 0;
+        for (let l = 0; l < nl; l++) s += G[e * nl + l] * mu[off + l];
+        g[e] = s;
+      }
+      let cross = 0;
+      let gg = 0;
+      for (let e = 0; e < E; e++)
+        for (let f = 0; f < E; f++) {
+          cross += sj[e] * Pi[e * E + f] * g[f];
+          gg += g[e] * Pi[e * E + f] * g[f];
+        }
+      return -2 * cross + nj[j] * gg;
+    };
+    let trV = 0;
+    for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) trV += GtPiG[a * nl + b] * V.inv[b * nl + a];
+    expected += quad(muHat, j * nl) + nj[j] * trV;
+    if (muIn) atMu += quad(muIn, j * nl);
+  }
+  return { expected, atMu, muHat };
+}
+
+/** tr(Pi · Rz M Rzᵀ). */
+function traceQuad(Pi: Float64Array, Rz: Float64Array, M: Float64Array, E: number, Z: number): number {
+  const RM = new Float64Array(E * Z);
+  for (let e = 0; e < E; e++)
+    for (let k = 0; k < Z; k++) {
+      let s = 0;
+      for (let l = 0; l < Z; l++) s += Rz[e * Z + l] * M[l * Z + k];
+      RM[e * Z + k] = s;
+    }
+  let tr = 0;
+  for (let e = 0; e < E; e++)
+    for (let f = 0; f < E; f++) {
+      let s = 0;
+      for (let k = 0; k < Z; k++) s += RM[e * Z + k] * Rz[f * Z + k];
+      tr += Pi[f * E + e] * s;
+    }
+  return tr;
+}
+
+export function conditionalDic(ir: ModelIR, data: Dataset, src: DrawSource, stride: number): DicResult | undefined {
+  const cs = conditionalSetup(ir, data);
+  const nl = cs.lat.length;
+  const muSum = new Float64Array(cs.J * nl);
+  let s = 0;
+  let n = 0;
+  const p: DrawParams = { loc: new Float64Array(ir.nLoc), cov: new Float64Array(ir.nCov) };
+  for (const [c, t] of src.indices(stride)) {
+    const r = conditionalAt(cs, src.draw(c, t, p));
+    if (!r || !Number.isFinite(r.expected)) continue;
+    s += r.expected;
+    n++;
+    for (let a = 0; a < muSum.length; a++) muSum[a] += r.muHat[a];
+  }
+  if (n === 0) return undefined;
+  for (let a = 0; a < muSum.length; a++) muSum[a] /= n;
+  const dbar = s / n;
+  const at = conditionalAt(cs, src.mean(), muSum);
+  if (!at) return undefined;
+  const dhat = at.atMu;
+  return { dbar, dhat, pd: dbar - dhat, dic: 2 * dbar - dhat, draws: n };
+}

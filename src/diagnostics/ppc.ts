@@ -1,0 +1,139 @@
+/**
+ * Posterior predictive check with the likelihood-ratio chi-square (Mplus' "Bayesian Posterior
+ * Predictive Checking using Chi-Square"; Asparouhov & Muthén 2010). For a subset of kept draws θ_t
+ * (every 10th, thinned further to at most `maxDraws`):
+ *
+ *   f(Y, θ) = 2 [ log L_H1(Y) − log L_H0(Y; θ) ]
+ *
+ * with L_H0 the two-level normal likelihood at the model-implied moments of θ (cluster values
+ * integrated out, x-variables at their sample moments, identical in H0 and H1) and L_H1 the ML of
+ * the unrestricted two-level model (src/basic, EM). The statistic is computed for the observed data
+ * and for data Y_rep replicated from θ_t (same cluster sizes, same x-values, same missing-data
+ * pattern). For Y_rep the H1 ML is computed by EM started at the observed-data H1 estimates and
+ * stopped after at most `h1MaxIter` EM-map evaluations (docs/fit-statistics.md).
+ *
+ *   PPP = share of draws with f(Y_rep, θ_t) ≥ f(Y, θ_t);  interval = 2.5/97.5% of f(Y) − f(Y_rep).
+ */
+import type { ModelIR } from '../compile/ir.js';
+import type { Dataset } from '../data/types.js';
+import { loglikTwoLevel, twoLevelBasicFromStats, twoLevelSuffStats, type TwoLevelBasicResult } from '../basic/index.js';
+import { spdInverse } from '../basic/dense.js';
+import { Rng } from '../rng/index.js';
+import { DrawSource, impliedLevel, levelPsi, type DrawParams, type ExoMoments, type LevelImplied } from './implied.js';
+import { impliedH1Params, type ObservedLayout } from './dic.js';
+import { cholesky } from '../linalg/dense.js';
+import type { LevelModel } from '../compile/ir.js';
+
+export interface PpcResult {
+  ppp: number;
+  diffCi: [number, number];
+  draws: number;
+  /** Mean observed / replicated chi-square. */
+  meanObserved: number;
+  meanReplicated: number;
+}
+
+export interface PpcOptions {
+  seed: number;
+  maxDraws?: number;
+  h1MaxIter?: number;
+}
+
+export function posteriorPredictiveCheck(ir: ModelIR, data: Dataset, lay: ObservedLayout, h1: TwoLevelBasicResult, src: DrawSource, opts: PpcOptions): PpcResult {
+  const maxDraws = opts.maxDraws ?? 500;
+  const total = Math.floor(src.nKept / 10) * src.nChains;
+  const stride = total > maxDraws ? Math.ceil((10 * total) / maxDraws) : 10;
+  const idx = src.indices(Math.min(stride, Math.max(1, src.nKept)));
+  const rng = Rng.fromSeed(opts.seed, 1009);
+  const diffs: number[] = [];
+  let exceed = 0;
+  let so = 0;
+  let sr = 0;
+  const p: DrawParams = { loc: new Float64Array(ir.nLoc), cov: new Float64Array(ir.nCov) };
+  const columns = lay.input.columns.map((c) => Float64Array.from(c));
+  for (const [c, t] of idx) {
+    src.draw(c, t, p);
+    const iw = impliedLevel(ir.within, p, lay.exoW);
+    const ib = impliedLevel(ir.between, p, lay.exoB);
+    if (!iw.ok || !ib.ok) continue;
+    const h0 = impliedH1Params(lay, iw, ib);
+    const fObs = 2 * (h1.loglik - loglikTwoLevel(h0, lay.stats));
+    if (!replicate(ir, data, lay, iw, ib, p, columns, rng)) continue;
+    const stRep = twoLevelSuffStats({ ...lay.input, columns });
+    const h1Rep = twoLevelBasicFromStats(stRep, { start: h1.params, maxIter: opts.h1MaxIter ?? 200, tol: 1e-10 });
+    const fRep = 2 * (h1Rep.loglik - loglikTwoLevel(h0, stRep));
+    if (!Number.isFinite(fObs) || !Number.isFinite(fRep)) continue;
+    diffs.push(fObs - fRep);
+    if (fRep >= fObs) exceed++;
+    so += fObs;
+    sr += fRep;
+  }
+  const n = diffs.length;
+  diffs.sort((a, b) => a - b);
+  const q = (pr: number) => (n ? diffs[Math.min(n - 1, Math.max(0, Math.round(pr * (n - 1))))] : NaN);
+  return { ppp: n ? exceed / n : NaN, diffCi: [q(0.025), q(0.975)], draws: n, meanObserved: so / n, meanReplicated: sr / n };
+}
+
+/** Cholesky factor of Ψ (E×E, equation indexing) with a tiny ridge for fixed-zero variances. */
+function psiChol(L: LevelModel, d: DrawParams): Float64Array | null {
+  const E = L.equations.length;
+  const psi = levelPsi(L, d.cov);
+  for (let e = 0; e < E; e++) if (psi[e * E + e] <= 0) psi[e * E + e] = 1e-12;
+  return cholesky(psi, E) ? psi : null;
+}
+
+/**
+ * Overwrite the dependent variables in `columns` (layout order) with data generated from θ:
+ * v = A (c̃ + ζ̃), ζ ~ N(0, Ψ), c̃ holding the unit's own x-values; y = within part + between part.
+ */
+function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: LevelImplied, ib: LevelImplied, d: DrawParams, columns: Float64Array[], rng: Rng): boolean {
+  const W = ir.within;
+  const B = ir.between;
+  const LW = psiChol(W, d);
+  const LB = psiChol(B, d);
+  if (!LW || !LB) return false;
+  const nB = ib.n;
+  const vB = new Float64Array(data.J * nB);
+  const draw = (L: LevelModel, Lc: Float64Array, imp: LevelImplied, exo: ExoMoments, unit: number, out: Float64Array, off: number) => {
+    const n = imp.n;
+    const E = L.equations.length;
+    const cz = Float64Array.from(imp.c);
+    exo.nodes.forEach((k, a) => (cz[k] = exo.values[unit * exo.nodes.length + a]));
+    const u = new Float64Array(E);
+    for (let e = 0; e < E; e++) u[e] = rng.normal();
+    for (let e = 0; e < E; e++) {
+      let s = 0;
+      for (let f = 0; f <= e; f++) s += Lc[e * E + f] * u[f];
+      cz[L.equations[e].node] += s;
+    }
+    for (let a = 0; a < n; a++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += imp.A[a * n + k] * cz[k];
+      out[off + a] = s;
+    }
+  };
+  for (let j = 0; j < data.J; j++) draw(B, LB, ib, lay.exoB, j, vB, j * nB);
+  const nW = iw.n;
+  const w = new Float64Array(nW);
+  // layout columns: which node (within / between) each variable maps to
+  const names = lay.input.names;
+  const wOf = names.map((nm) => W.nodes.findIndex((n) => n.name === nm));
+  const bOf = names.map((nm) => B.nodes.findIndex((n) => n.name === nm));
+  for (let j = 0; j < data.J; j++) {
+    for (let i = data.clusterStart[j]; i < data.clusterStart[j + 1]; i++) {
+      draw(W, LW, iw, lay.exoW, i, w, 0);
+      names.forEach((_, v) => {
+        const col = columns[v];
+        if (Number.isNaN(lay.input.columns[v][i])) return;
+        const kw = wOf[v];
+        const kb = bOf[v];
+        const wEndo = kw >= 0 && W.nodes[kw].endogenous;
+        const bEndo = kb >= 0 && B.nodes[kb].endogenous;
+        if (!wEndo && !bEndo) return; // x-variable: keep the observed value
+        col[i] = (kw >= 0 ? w[kw] : 0) + (kb >= 0 ? vB[j * nB + kb] : 0);
+      });
+    }
+  }
+  void spdInverse;
+  return true;
+}
