@@ -9,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fitText } from '../src/api/fit.js';
+import { fitText, keptColumn, runSettings } from '../src/api/fit.js';
+import { runInWorkers } from '../src/api/parallel.js';
+import { compileModel } from '../src/compile/compile.js';
+import { essBulk } from '../src/diagnostics/index.js';
 import { parseInput } from '../src/syntax/parser.js';
 import { loadData } from '../src/data/index.js';
 import { ensureData } from './gen.js';
@@ -19,10 +22,12 @@ import { MSEM_MVPA, MSEM_MVPA_RS } from './models.js';
 const PEERS = { jagsMvpa: 465.670214272767, stanMvpa: 2141.4869163243, stanBig: 92.5979938776693 };
 
 type Task =
+  | { kind: 'sample'; name: string; model: 'mvpa' | 'rs'; data: string; iterations: number; processors: number; chains: number }
   | { kind: 'fit'; name: string; model: 'mvpa' | 'rs'; data: string; iterations: number; processors: number; chains: number }
   | { kind: 'read'; name: string; data: string };
 
 function runTask(task: Task): Promise<Record<string, unknown>> | Record<string, unknown> {
+  if (task.kind === 'sample') return sampleOnly(task);
   if (task.kind === 'read') {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -68,6 +73,55 @@ function runTask(task: Task): Promise<Record<string, unknown>> | Record<string, 
   });
 }
 
+/**
+ * Sampling phase only, as the peers were timed: burn-in + kept iterations of both chains
+ * (parse/data/compile excluded, post-processing excluded), ESS = bulk ESS of the kept halves.
+ */
+async function sampleOnly(task: Extract<Task, { kind: 'sample' }>): Promise<Record<string, unknown>> {
+  const text = (task.model === 'mvpa' ? MSEM_MVPA : MSEM_MVPA_RS).replace('@DATA@', task.data);
+  const input = parseInput(text, path.join(path.dirname(task.data), 'bench.inp'));
+  const ir = compileModel(input, loadData(input).names);
+  const settings = runSettings(input, { fixedIterations: task.iterations, chains: task.chains, processors: task.processors, seed: 20261122 }, ir.nLoc + ir.nCov);
+  const runOpts = {
+    chains: settings.chains,
+    seed: settings.seed,
+    maxIterations: settings.biterationsMax,
+    minIterations: settings.biterationsMin,
+    fixedIterations: settings.fbiterations,
+    thin: settings.thin,
+    psrThreshold: settings.psrThreshold,
+    checkEvery: 100,
+  };
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const run = await runInWorkers(input, {}, runOpts, task.processors);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  const ess = run.recorded.map((r, c) => ({ key: ir.rows[r.row].key, ess: essBulk(keptColumn(run, c)) })).filter((e) => Number.isFinite(e.ess));
+  ess.sort((a, b) => a.ess - b.ess);
+  const essMin = ess[0]?.ess ?? NaN;
+  const essMedian = ess.length ? ess[Math.floor((ess.length - 1) / 2)].ess : NaN;
+  // peers' clock: CPU seconds of one chain (chains in parallel, one core each) = total CPU / chains
+  const chainCpu = cpuS / task.chains;
+  return {
+    ...task,
+    wall_s: wall,
+    cpu_s: cpuS,
+    cpu_s_per_chain: chainCpu,
+    iterations_per_s: task.iterations / wall,
+    s_per_iteration: wall / task.iterations,
+    ess_min: essMin,
+    ess_min_parameter: ess[0]?.key,
+    ess_median: essMedian,
+    ess_min_per_cpu_s: essMin / chainCpu,
+    ess_median_per_cpu_s: essMedian / chainCpu,
+    ess_min_per_wall_s: essMin / wall,
+    max_psr: run.maxPsr,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
 function child(task: Task): Record<string, unknown> {
   const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--one', JSON.stringify(task)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const lines = out.trim().split('\n');
@@ -93,14 +147,20 @@ async function main(): Promise<void> {
   const wide = ensureData(dir, 'mvpa_wide', { J: 50, n: 1000, seed: 20261122 });
   const big = ensureData(dir, 'mvpa_big', { J: 1000, n: 50, seed: 20261122 });
   const rs = ensureData(dir, 'mvpa_rs', { J: 100, n: 20, seed: 20261122, slopeVar: 4 });
-  const fit = (name: string, model: 'mvpa' | 'rs', data: string, iterations: number, processors: number): Task => ({ kind: 'fit', name, model, data, iterations, processors, chains: 2 });
+  const task = (kind: 'fit' | 'sample', name: string, model: 'mvpa' | 'rs', data: string, iterations: number, processors: number): Task => ({ kind, name, model, data, iterations, processors, chains: 2 });
+  const fit = (name: string, model: 'mvpa' | 'rs', data: string, iterations: number, processors: number) => task('fit', name, model, data, iterations, processors);
+  const sample = (name: string, model: 'mvpa' | 'rs', data: string, iterations: number, processors: number) => task('sample', name, model, data, iterations, processors);
   const suite: Task[] = [
-    fit('mvpa P=1', 'mvpa', mvpa, 20000, 1),
-    fit('mvpa P=2', 'mvpa', mvpa, 20000, 2),
-    fit('mvpa 100k P=2', 'mvpa', mvpa, 100000, 2),
-    fit('mvpa_wide P=2', 'mvpa', wide, 20000, 2),
-    fit('mvpa_big P=2', 'mvpa', big, 5000, 2),
-    fit('random_slope P=2', 'rs', rs, 20000, 2),
+    sample('sample mvpa P=1', 'mvpa', mvpa, 50000, 1),
+    sample('sample mvpa P=2', 'mvpa', mvpa, 50000, 2),
+    sample('sample mvpa_wide P=2', 'mvpa', wide, 20000, 2),
+    sample('sample mvpa_big P=2', 'mvpa', big, 10000, 2),
+    sample('sample random_slope P=2', 'rs', rs, 20000, 2),
+    fit('fit mvpa 100k P=2', 'mvpa', mvpa, 100000, 2),
+    fit('fit mvpa 20k P=2', 'mvpa', mvpa, 20000, 2),
+    fit('fit mvpa_wide 20k P=2', 'mvpa', wide, 20000, 2),
+    fit('fit mvpa_big 5k P=2', 'mvpa', big, 5000, 2),
+    fit('fit random_slope 20k P=2', 'rs', rs, 20000, 2),
   ];
   const results: Record<string, unknown>[] = [];
   for (const t of suite) {
@@ -110,18 +170,19 @@ async function main(): Promise<void> {
   }
   const by = (n: string) => results.find((r) => r.name === n)! as Record<string, number>;
   const ratios = {
-    mvpa_vs_jags: by('mvpa P=2').ess_min_per_cpu_s / PEERS.jagsMvpa,
-    mvpa_vs_stan: by('mvpa P=2').ess_min_per_cpu_s / PEERS.stanMvpa,
-    big_vs_stan: by('mvpa_big P=2').ess_min_per_cpu_s / PEERS.stanBig,
-    speedup_p2_over_p1: by('mvpa P=1').wall_s / by('mvpa P=2').wall_s,
-    wide_over_mvpa_time_per_iteration: by('mvpa_wide P=2').s_per_iteration / by('mvpa P=2').s_per_iteration,
+    mvpa_vs_jags: by('sample mvpa P=2').ess_min_per_cpu_s / PEERS.jagsMvpa,
+    mvpa_vs_stan: by('sample mvpa P=2').ess_min_per_cpu_s / PEERS.stanMvpa,
+    big_vs_stan: by('sample mvpa_big P=2').ess_min_per_cpu_s / PEERS.stanBig,
+    sampling_speedup_p2_over_p1: by('sample mvpa P=1').wall_s / by('sample mvpa P=2').wall_s,
+    sampling_wide_over_mvpa_time_per_iteration: by('sample mvpa_wide P=2').s_per_iteration / by('sample mvpa P=2').s_per_iteration,
+    fit_wide_over_mvpa_time_per_iteration: by('fit mvpa_wide 20k P=2').s_per_iteration / by('fit mvpa 20k P=2').s_per_iteration,
   };
   console.log('ratios to peers (ESS_min per CPU-second) and targets:', ratios);
   // scaling: N = 1k .. 500k (mvpa_big shape, 50 per cluster)
   const scaling: Record<string, unknown>[] = [];
   for (const N of [1000, 10000, 100000, 500000]) {
     const data = ensureData(dir, `scale_${N}`, { J: N / 50, n: 50, seed: 20261122 });
-    const r = child(fit(`scale N=${N}`, 'mvpa', data, 1000, 2));
+    const r = child(sample(`scale N=${N}`, 'mvpa', data, 2000, 2));
     log(r);
     scaling.push({ N, s_per_iteration: r.s_per_iteration, wall_s: r.wall_s, peak_rss_mb: r.peak_rss_mb });
   }

@@ -55,7 +55,12 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'unknown CLI option', inp: VALID, args: ['--bogus', '3'], kind: 'cli' },
+  {
+    name: 'unknown CLI option',
+    inp: VALID,
+    args: ['--bogus', '3'],
+    kind: 'cli',
+  },
   { name: 'unknown CLI command', inp: VALID, args: ['__cmd__frobnicate'], kind: 'cli' },
   { name: 'unknown ANALYSIS option', inp: HEAD() + 'ANALYSIS: TYPE = TWOLEVEL; ESTIMATOR = BAYES; FROBNICATE = 3;\n' + MODEL },
   { name: 'unknown command section', inp: VALID + 'FROBNICATE: yes;\n' },
@@ -102,7 +107,12 @@ const cases: Case[] = [
       'TITLE: t;\nDATA: FILE IS f.dat;\nVARIABLE: NAMES ARE a b c;\nANALYSIS: TYPE = GENERAL; ESTIMATOR = BAYES; FBITERATIONS = 100;\nMODEL:\nf BY a* b c;\nf*;\n',
     files: { 'f.dat': '1 2 3\n2 3 4\n3 5 4\n4 4 6\n5 6 5\n2 1 2\n' },
   },
-  { name: 'XWITH of two observed variables', inp: HEAD() + 'ANALYSIS: TYPE = TWOLEVEL RANDOM; ESTIMATOR = BAYES; FBITERATIONS = 100;\nMODEL:\n%WITHIN%\nint | x XWITH y;\ny ON x;\n%BETWEEN%\ny ON w;\n' },
+  {
+    name: 'XWITH of two observed variables',
+    inp:
+      'TITLE: t;\nDATA: FILE IS f.dat;\nVARIABLE: NAMES ARE a b c;\nANALYSIS: TYPE = RANDOM; ESTIMATOR = BAYES; FBITERATIONS = 100;\nMODEL:\nint | a XWITH b;\nc ON a b int;\n',
+    files: { 'f.dat': '1 2 3\n2 3 4\n3 5 4\n4 4 6\n5 6 5\n2 1 2\n' },
+  },
   { name: 'statement outside %WITHIN%/%BETWEEN% in TWOLEVEL', inp: HEAD() + ANALYSIS + 'MODEL:\ny ON x;\n%BETWEEN%\ny ON w;\n' },
   { name: 'empty NAMES', inp: VALID.replace('NAMES ARE y x w cl;', 'NAMES ARE ;') },
   { name: 'USEVARIABLES name not in NAMES', inp: VALID.replace('USEVARIABLES ARE y x w;', 'USEVARIABLES ARE y x w nope;'), says: 'NOPE' },
@@ -144,7 +154,7 @@ function run(c: Case, i: number) {
 describe('CLI on broken inputs', () => {
   it('has at least 30 cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
 
-  it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', (_name, c, i) => {
+  const check = (c: Case, i: number) => {
     const { r, file, dir, out, before } = run(c, i);
     const err = r.stderr;
     expect(r.status, `stdout: ${r.stdout}\nstderr: ${err}`).not.toBe(0);
@@ -167,7 +177,8 @@ describe('CLI on broken inputs', () => {
     if (c.says) expect(line.toLowerCase()).toContain(c.says.toLowerCase());
     expect(readdirSync(out)).toEqual([]);
     expect(readdirSync(dir).sort()).toEqual(before);
-  });
+  };
+  it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', (_name, c, i) => check(c, i));
 
   it('positive control: a valid input writes exactly the .out and .json', () => {
     const { r, dir, out, before } = run({ name: 'valid', inp: VALID }, 99);

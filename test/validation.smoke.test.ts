@@ -14,11 +14,11 @@ describe('validation pipeline (smoke)', () => {
   it('runs a few SBC and coverage replications and writes results', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bmsem-smoke-'));
     try {
-      const cfg: ValidationConfig = { ...FULL, sbcReps: 5, coverageReps: 3, workers: 0, iterations: 600, maxIterations: 600, minEss: 0 };
+      const cfg: ValidationConfig = { ...FULL, sbcReps: 5, coverageReps: 2, workers: 0, iterations: 400, maxIterations: 400, minEss: 0 };
       const sbc = await runStudy('sbc', cfg.sbcReps, cfg, tmp);
       const cov = await runStudy('coverage', cfg.coverageReps, cfg, tmp);
       expect(sbc.results).toHaveLength(5);
-      expect(cov.results).toHaveLength(3);
+      expect(cov.results).toHaveLength(2);
       for (const r of [...sbc.results, ...cov.results]) {
         expect(r.error).toBeUndefined();
         expect(r.params.map((p) => p.key)).toEqual([...PARAM_KEYS]);

@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
           .option('plot', { type: 'boolean', describe: 'also write the HTML report with trace and density plots' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar' }),
       async (args) => {
+        if (exitCode !== 0) return; // yargs reported a usage error (e.g. an unknown option): do not run
         exitCode = await runCommand(args as unknown as RunArgs);
       },
     )

@@ -95,6 +95,7 @@ export function compileModel(input: MplusInput, dataNames: string[]): ModelIR {
     between: emptySpecs('between'),
   };
   const randomSlopes: { name: string; y: string; x: string; pos: Pos }[] = [];
+  const factorPos = new Map<string, Pos>();
   for (const sec of input.model.sections) {
     let level: LevelName;
     if (sec.level === 'OVERALL') {
@@ -107,7 +108,11 @@ export function compileModel(input: MplusInput, dataNames: string[]): ModelIR {
     }
     // factors and XWITH names first: they may be used before their BY statement
     for (const st of sec.stmts) {
-      if (st.kind === 'by') for (const f of st.lhs) addUnique(specs[level].factors, f.name);
+      if (st.kind === 'by')
+        for (const f of st.lhs) {
+          addUnique(specs[level].factors, f.name);
+          if (!factorPos.has(f.name)) factorPos.set(f.name, f.pos);
+        }
       if (st.kind === 'xwith') specs[level].xwith.push({ name: st.name.name, a: st.a.name, b: st.b.name, pos: st.pos });
       if (st.kind === 'on' && st.randomName) {
         if (level !== 'within') throw unsupported('random slopes defined in %BETWEEN%', at(st.randomName.pos));
@@ -534,7 +539,7 @@ export function compileModel(input: MplusInput, dataNames: string[]): ModelIR {
     roles: computeRoles(levels, twoLevel),
   };
   applyPriors(ir, input);
-  checkIdentified(ir, file);
+  checkIdentified(ir, file, factorPos);
   return ir;
 }
 
@@ -676,7 +681,7 @@ function computeRoles(levels: Record<LevelName, LevelModel>, twoLevel: boolean):
 }
 
 /** Catch models the sampler cannot identify: a factor with no free or fixed scale. */
-function checkIdentified(ir: ModelIR, file: string) {
+function checkIdentified(ir: ModelIR, file: string, factorPos: Map<string, Pos>) {
   for (const L of [ir.within, ir.between]) {
     for (const n of L.nodes) {
       if (n.kind !== 'factor') continue;
@@ -685,7 +690,11 @@ function checkIdentified(ir: ModelIR, file: string) {
       const eq = L.equations[n.equation];
       const varFixed = !L.blocks[eq.block].free;
       if (!loads.some((t) => t.param < 0) && !varFixed)
-        throw new BmsemError(`factor ${n.name} has no fixed loading and a free variance: fix one loading or its variance to set its scale`, { file });
+        throw new BmsemError(`factor ${n.name} has no fixed loading and a free variance: fix one loading or its variance to set its scale`, {
+          file,
+          line: factorPos.get(n.name)?.line,
+          col: factorPos.get(n.name)?.col,
+        });
     }
   }
 }

@@ -120,23 +120,25 @@ export function impliedH1Params(lay: ObservedLayout, iw: LevelImplied, ib: Level
 }
 
 /** −2 log p(y | θ) with the cluster values integrated out (conditional on the x-variables). */
-export function marginalDeviance(ir: ModelIR, lay: ObservedLayout, d: DrawParams, stats: TwoLevelSuffStats = lay.stats): number {
+export function marginalDeviance(ir: ModelIR, lay: ObservedLayout, d: DrawParams, complete?: CompleteStats | null): number {
   const iw = impliedLevel(ir.within, d, lay.exoW);
   const ib = impliedLevel(ir.between, d, lay.exoB);
   if (!iw.ok || !ib.ok) return NaN;
-  return -2 * (loglikTwoLevel(impliedH1Params(lay, iw, ib), stats) - lay.loglikX);
+  const h0 = impliedH1Params(lay, iw, ib);
+  return -2 * ((complete ? completeLoglik(lay, h0, complete) : loglikTwoLevel(h0, lay.stats)) - lay.loglikX);
 }
 
 export function marginalDic(ir: ModelIR, lay: ObservedLayout, src: DrawSource, stride: number): DicResult {
   let s = 0;
   let n = 0;
   const p: DrawParams = { loc: new Float64Array(ir.nLoc), cov: new Float64Array(ir.nCov) };
+  const complete = completeStats(lay, lay.input.columns);
   for (const [c, t] of src.indices(stride)) {
-    const dv = marginalDeviance(ir, lay, src.draw(c, t, p));
+    const dv = marginalDeviance(ir, lay, src.draw(c, t, p), complete);
     if (Number.isFinite(dv)) (s += dv), n++;
   }
   const dbar = s / n;
-  const dhat = marginalDeviance(ir, lay, src.mean());
+  const dhat = marginalDeviance(ir, lay, src.mean(), complete);
   return { dbar, dhat, pd: dbar - dhat, dic: 2 * dbar - dhat, draws: n };
 }
 
@@ -375,4 +377,145 @@ export function conditionalDic(ir: ModelIR, data: Dataset, src: DrawSource, stri
   if (!at) return undefined;
   const dhat = at.atMu;
   return { dbar, dhat, pd: dbar - dhat, dic: 2 * dbar - dhat, draws: n };
+}
+
+// ------------------------------------------------------------------ fast complete-data two-level likelihood
+
+/**
+ * Complete-data sufficient statistics (no missing values): per cluster n_j, the between-only
+ * values z_j and the within means ȳ_j, plus the pooled within scatter S = Σ_j Σ_i (y_ij − ȳ_j)(…)ᵀ.
+ */
+export interface CompleteStats {
+  q: number;
+  pb: number;
+  J: number;
+  N: number;
+  nj: Float64Array;
+  /** J × (pb + q): [z_j, ȳ_j]. */
+  means: Float64Array;
+  S: Float64Array;
+  balanced: boolean;
+}
+
+/** Complete-data statistics of `columns` in the layout's order, or null with missing values. */
+export function completeStats(lay: ObservedLayout, columns: Float64Array[]): CompleteStats | null {
+  const st = lay.stats;
+  const { q, pb } = st;
+  const J = lay.input.J;
+  const cs = lay.input.clusterStart;
+  const names = lay.input.names;
+  const wCol = st.withinNames.map((nm) => columns[names.indexOf(nm)]);
+  const bCol = st.betweenNames.slice(0, pb).map((nm) => columns[names.indexOf(nm)]);
+  const m = pb + q;
+  const means = new Float64Array(J * m);
+  const S = new Float64Array(q * q);
+  const nj = new Float64Array(J);
+  const y = new Float64Array(q);
+  let N = 0;
+  for (let j = 0; j < J; j++) {
+    const n = cs[j + 1] - cs[j];
+    if (n === 0) return null;
+    nj[j] = n;
+    N += n;
+    for (let a = 0; a < pb; a++) {
+      const v = bCol[a][cs[j]];
+      if (Number.isNaN(v)) return null;
+      means[j * m + a] = v;
+    }
+    const mu = means.subarray(j * m + pb, j * m + m);
+    for (let i = cs[j]; i < cs[j + 1]; i++)
+      for (let k = 0; k < q; k++) {
+        const v = wCol[k][i];
+        if (Number.isNaN(v)) return null;
+        mu[k] += v;
+      }
+    for (let k = 0; k < q; k++) mu[k] /= n;
+    for (let i = cs[j]; i < cs[j + 1]; i++) {
+      for (let k = 0; k < q; k++) y[k] = wCol[k][i] - mu[k];
+      for (let a = 0; a < q; a++) for (let b = 0; b <= a; b++) S[a * q + b] += y[a] * y[b];
+    }
+  }
+  for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) S[b * q + a] = S[a * q + b];
+  let balanced = true;
+  for (let j = 1; j < J; j++) if (nj[j] !== nj[0]) balanced = false;
+  return { q, pb, J, N, nj, means, S, balanced };
+}
+
+/** Two-level normal log-likelihood from complete-data statistics (equal to loglikTwoLevel). */
+export function completeLoglik(lay: ObservedLayout, p: TwoLevelParams, c: CompleteStats): number {
+  const { q, pb, J } = c;
+  const r = lay.stats.r;
+  const u = lay.stats.uIndex;
+  const m = pb + q;
+  const w = spdInverse(p.sigmaW, q);
+  if (!w) return -Infinity;
+  let trWS = 0;
+  for (let a = 0; a < q * q; a++) trWS += w.inv[a] * c.S[a];
+  let ll = -0.5 * trWS;
+  const mean = new Float64Array(m);
+  for (let a = 0; a < pb; a++) mean[a] = p.muB[a];
+  for (let k = 0; k < q; k++) mean[pb + k] = p.nuW[k] + (u[k] >= 0 ? p.muB[u[k]] : 0);
+  const cache = new Map<number, { inv: Float64Array; logDet: number } | null>();
+  const d = new Float64Array(m);
+  const bIdx = (a: number) => (a < pb ? a : u[a - pb]);
+  for (let j = 0; j < J; j++) {
+    const n = c.nj[j];
+    let V = cache.get(n);
+    if (V === undefined) {
+      const M = new Float64Array(m * m);
+      for (let a = 0; a < m; a++)
+        for (let b = 0; b < m; b++) {
+          const ia = bIdx(a);
+          const ib = bIdx(b);
+          let v = ia >= 0 && ib >= 0 ? p.sigmaB[ia * r + ib] : 0;
+          if (a >= pb && b >= pb) v += p.sigmaW[(a - pb) * q + (b - pb)] / n;
+          M[a * m + b] = v;
+        }
+      V = spdInverse(M, m);
+      cache.set(n, V);
+    }
+    if (!V) return -Infinity;
+    for (let a = 0; a < m; a++) d[a] = c.means[j * m + a] - mean[a];
+    let quad = 0;
+    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) quad += d[a] * V.inv[a * m + b] * d[b];
+    ll += -0.5 * ((n - 1) * (q * LOG2PI + w.logDet) + q * Math.log(n) + m * LOG2PI + V.logDet + quad);
+  }
+  return ll;
+}
+
+/**
+ * Closed-form ML of the unrestricted two-level model for balanced complete data without
+ * within-only variables (Σ_W = S/(N−J), [z; ȳ] covariance with divisor J, Σ_B = that minus Σ_W/n
+ * on the ȳ block); null when it does not apply or Σ_B is not positive definite (then use EM).
+ */
+export function balancedH1(lay: ObservedLayout, c: CompleteStats): { params: TwoLevelParams; loglik: number } | null {
+  const { q, pb, J } = c;
+  const r = lay.stats.r;
+  const u = lay.stats.uIndex;
+  if (!c.balanced || r !== pb + q) return null;
+  for (let k = 0; k < q; k++) if (u[k] < 0) return null;
+  const m = pb + q;
+  const n = c.nj[0];
+  const sigmaW = new Float64Array(q * q);
+  for (let a = 0; a < q * q; a++) sigmaW[a] = c.S[a] / (c.N - J);
+  const mean = new Float64Array(m);
+  for (let j = 0; j < J; j++) for (let a = 0; a < m; a++) mean[a] += c.means[j * m + a] / J;
+  const V = new Float64Array(m * m);
+  for (let j = 0; j < J; j++)
+    for (let a = 0; a < m; a++)
+      for (let b = 0; b < m; b++) V[a * m + b] += ((c.means[j * m + a] - mean[a]) * (c.means[j * m + b] - mean[b])) / J;
+  const muB = new Float64Array(r);
+  const sigmaB = new Float64Array(r * r);
+  const bIdx = (a: number) => (a < pb ? a : u[a - pb]);
+  for (let a = 0; a < m; a++) {
+    muB[bIdx(a)] = mean[a];
+    for (let b = 0; b < m; b++) {
+      let v = V[a * m + b];
+      if (a >= pb && b >= pb) v -= sigmaW[(a - pb) * q + (b - pb)] / n;
+      sigmaB[bIdx(a) * r + bIdx(b)] = v;
+    }
+  }
+  if (!spdInverse(sigmaB, r)) return null;
+  const params = { muB, sigmaB, nuW: new Float64Array(q), sigmaW };
+  return { params, loglik: completeLoglik(lay, params, c) };
 }

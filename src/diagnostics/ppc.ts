@@ -17,10 +17,9 @@
 import type { ModelIR } from '../compile/ir.js';
 import type { Dataset } from '../data/types.js';
 import { loglikTwoLevel, twoLevelBasicFromStats, twoLevelSuffStats, type TwoLevelBasicResult } from '../basic/index.js';
-import { spdInverse } from '../basic/dense.js';
 import { Rng } from '../rng/index.js';
 import { DrawSource, impliedLevel, levelPsi, type DrawParams, type ExoMoments, type LevelImplied } from './implied.js';
-import { impliedH1Params, type ObservedLayout } from './dic.js';
+import { balancedH1, completeLoglik, completeStats, impliedH1Params, type ObservedLayout } from './dic.js';
 import { cholesky } from '../linalg/dense.js';
 import type { LevelModel } from '../compile/ir.js';
 
@@ -51,17 +50,24 @@ export function posteriorPredictiveCheck(ir: ModelIR, data: Dataset, lay: Observ
   let sr = 0;
   const p: DrawParams = { loc: new Float64Array(ir.nLoc), cov: new Float64Array(ir.nCov) };
   const columns = lay.input.columns.map((c) => Float64Array.from(c));
+  const cObs = completeStats(lay, lay.input.columns);
   for (const [c, t] of idx) {
     src.draw(c, t, p);
     const iw = impliedLevel(ir.within, p, lay.exoW);
     const ib = impliedLevel(ir.between, p, lay.exoB);
     if (!iw.ok || !ib.ok) continue;
     const h0 = impliedH1Params(lay, iw, ib);
-    const fObs = 2 * (h1.loglik - loglikTwoLevel(h0, lay.stats));
+    const fObs = 2 * (h1.loglik - (cObs ? completeLoglik(lay, h0, cObs) : loglikTwoLevel(h0, lay.stats)));
     if (!replicate(ir, data, lay, iw, ib, p, columns, rng)) continue;
-    const stRep = twoLevelSuffStats({ ...lay.input, columns });
-    const h1Rep = twoLevelBasicFromStats(stRep, { start: h1.params, maxIter: opts.h1MaxIter ?? 200, tol: 1e-10 });
-    const fRep = 2 * (h1Rep.loglik - loglikTwoLevel(h0, stRep));
+    let fRep: number;
+    const cRep = cObs ? completeStats(lay, columns) : null;
+    const fast = cRep ? balancedH1(lay, cRep) : null;
+    if (cRep && fast) fRep = 2 * (fast.loglik - completeLoglik(lay, h0, cRep));
+    else {
+      const stRep = twoLevelSuffStats({ ...lay.input, columns });
+      const h1Rep = twoLevelBasicFromStats(stRep, { start: h1.params, maxIter: opts.h1MaxIter ?? 200, tol: 1e-10 });
+      fRep = 2 * (h1Rep.loglik - (cRep ? completeLoglik(lay, h0, cRep) : loglikTwoLevel(h0, stRep)));
+    }
     if (!Number.isFinite(fObs) || !Number.isFinite(fRep)) continue;
     diffs.push(fObs - fRep);
     if (fRep >= fObs) exceed++;
@@ -94,12 +100,16 @@ function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: LevelImp
   if (!LW || !LB) return false;
   const nB = ib.n;
   const vB = new Float64Array(data.J * nB);
+  const scratch = new Map<LevelModel, { cz: Float64Array; u: Float64Array }>();
   const draw = (L: LevelModel, Lc: Float64Array, imp: LevelImplied, exo: ExoMoments, unit: number, out: Float64Array, off: number) => {
     const n = imp.n;
     const E = L.equations.length;
-    const cz = Float64Array.from(imp.c);
-    exo.nodes.forEach((k, a) => (cz[k] = exo.values[unit * exo.nodes.length + a]));
-    const u = new Float64Array(E);
+    let sc = scratch.get(L);
+    if (!sc) scratch.set(L, (sc = { cz: new Float64Array(n), u: new Float64Array(E) }));
+    const { cz, u } = sc;
+    cz.set(imp.c);
+    const px = exo.nodes.length;
+    for (let a = 0; a < px; a++) cz[exo.nodes[a]] = exo.values[unit * px + a];
     for (let e = 0; e < E; e++) u[e] = rng.normal();
     for (let e = 0; e < E; e++) {
       let s = 0;
@@ -115,25 +125,24 @@ function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: LevelImp
   for (let j = 0; j < data.J; j++) draw(B, LB, ib, lay.exoB, j, vB, j * nB);
   const nW = iw.n;
   const w = new Float64Array(nW);
-  // layout columns: which node (within / between) each variable maps to
+  // layout columns: which node (within / between) each variable maps to; x-variables are kept
   const names = lay.input.names;
-  const wOf = names.map((nm) => W.nodes.findIndex((n) => n.name === nm));
-  const bOf = names.map((nm) => B.nodes.findIndex((n) => n.name === nm));
+  const targets: { v: number; kw: number; kb: number }[] = [];
+  names.forEach((nm, v) => {
+    const kw = W.nodes.findIndex((n) => n.name === nm);
+    const kb = B.nodes.findIndex((n) => n.name === nm);
+    const wEndo = kw >= 0 && W.nodes[kw].endogenous;
+    const bEndo = kb >= 0 && B.nodes[kb].endogenous;
+    if (wEndo || bEndo) targets.push({ v, kw, kb });
+  });
   for (let j = 0; j < data.J; j++) {
     for (let i = data.clusterStart[j]; i < data.clusterStart[j + 1]; i++) {
       draw(W, LW, iw, lay.exoW, i, w, 0);
-      names.forEach((_, v) => {
-        const col = columns[v];
-        if (Number.isNaN(lay.input.columns[v][i])) return;
-        const kw = wOf[v];
-        const kb = bOf[v];
-        const wEndo = kw >= 0 && W.nodes[kw].endogenous;
-        const bEndo = kb >= 0 && B.nodes[kb].endogenous;
-        if (!wEndo && !bEndo) return; // x-variable: keep the observed value
-        col[i] = (kw >= 0 ? w[kw] : 0) + (kb >= 0 ? vB[j * nB + kb] : 0);
-      });
+      for (const { v, kw, kb } of targets) {
+        if (Number.isNaN(lay.input.columns[v][i])) continue;
+        columns[v][i] = (kw >= 0 ? w[kw] : 0) + (kb >= 0 ? vB[j * nB + kb] : 0);
+      }
     }
   }
-  void spdInverse;
   return true;
 }

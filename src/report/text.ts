@@ -597,6 +597,71 @@ function tech8Section(result: FitResult): string[] {
   return out;
 }
 
+/* ------------------------------------------------------------------ RESIDUAL OUTPUT */
+
+interface ResidualMatrices {
+  means: number[];
+  cov: number[][];
+  cor: number[][];
+}
+interface ResidualLevelJson {
+  names: string[];
+  implied: ResidualMatrices;
+  observed: ResidualMatrices;
+  residual: ResidualMatrices;
+}
+
+function residualVector(title: string, names: string[], v: number[]): string[] {
+  const out = [`           ${title}`];
+  for (let s = 0; s < names.length; s += 5) {
+    const cols = names.slice(s, s + 5);
+    out.push('              ' + cols.map((n) => n.slice(0, 8).padEnd(8).padStart(12)).join(''));
+    out.push('              ' + cols.map(() => '    ________').join(''));
+    out.push('              ' + cols.map((_, i) => fnum(v[s + i], 12)).join(''), '');
+  }
+  return out;
+}
+
+function residualMatrix(title: string, names: string[], m: number[][]): string[] {
+  const out = [`           ${title}`];
+  for (let s = 0; s < names.length; s += 5) {
+    const cols = names.slice(s, s + 5);
+    out.push('              ' + cols.map((n) => n.slice(0, 8).padEnd(8).padStart(12)).join(''));
+    out.push('              ' + cols.map(() => '    ________').join(''));
+    for (let i = s; i < names.length; i++) {
+      const row: string[] = [];
+      for (let k = s; k < Math.min(s + 5, i + 1); k++) row.push(fnum(m[i][k], 12));
+      out.push(` ${names[i].slice(0, 8).padEnd(13)}` + row.join(''));
+    }
+    out.push('');
+  }
+  return out;
+}
+
+/** RESIDUAL: model-implied (posterior median) and observed (TWOLEVEL BASIC ML) moments per level. */
+function residualSection(result: FitResult): string[] {
+  const res = (result as FitResult & { residual?: { within?: ResidualLevelJson; between?: ResidualLevelJson } }).residual;
+  if (!res) return [];
+  const out: string[] = ['RESIDUAL OUTPUT'];
+  for (const [level, r] of [
+    ['WITHIN', res.within],
+    ['BETWEEN', res.between],
+  ] as const) {
+    if (!r || r.names.length === 0) continue;
+    out.push('', '', `     ESTIMATED MODEL AND RESIDUALS (OBSERVED - ESTIMATED) FOR ${level}`, '');
+    out.push(...residualVector('Model Estimated Means', r.names, r.implied.means));
+    out.push(...residualMatrix('Model Estimated Covariances', r.names, r.implied.cov));
+    out.push(...residualMatrix('Model Estimated Correlations', r.names, r.implied.cor));
+    out.push(...residualVector('Observed Means (TWOLEVEL BASIC ML)', r.names, r.observed.means));
+    out.push(...residualMatrix('Observed Covariances (TWOLEVEL BASIC ML)', r.names, r.observed.cov));
+    out.push(...residualMatrix('Observed Correlations (TWOLEVEL BASIC ML)', r.names, r.observed.cor));
+    out.push(...residualVector('Residuals for Means', r.names, r.residual.means));
+    out.push(...residualMatrix('Residuals for Covariances', r.names, r.residual.cov));
+    out.push(...residualMatrix('Residuals for Correlations', r.names, r.residual.cor));
+  }
+  return out;
+}
+
 /* ------------------------------------------------------------------ assembly */
 
 /** Render the complete `.out` file. Deterministic: no dates, times or elapsed time. */
@@ -614,6 +679,10 @@ export function renderOut(result: FitResult, inputText: string): string {
   if (std.length > 0) body.push('', '', ...std);
   const r2 = rsquareSection(result);
   if (r2.length > 0) body.push('', '', ...r2);
+  if (hasRequest(result, 'RESIDUAL')) {
+    const res = residualSection(result);
+    if (res.length > 0) body.push('', '', ...res);
+  }
   if (hasRequest(result, 'TECH1')) body.push('', '', ...tech1Section(result));
   if (hasRequest(result, 'TECH8')) body.push('', '', ...tech8Section(result));
   parts.push(body);

@@ -42,11 +42,11 @@ export interface ValidationConfig {
 }
 
 export const FULL: ValidationConfig = {
-  sbcReps: 400,
-  coverageReps: 400,
+  sbcReps: 200,
+  coverageReps: 200,
   workers: Math.max(1, Math.min(2, os.availableParallelism?.() ?? os.cpus().length)),
   seed: 20260501,
-  iterations: 4000,
+  iterations: 2000,
   maxIterations: 32000,
   chains: 2,
   L: 99,
