@@ -182,9 +182,9 @@ export function essQuantile(chains: Chains, prob: number, sortedPooled?: Float64
   return essBasic(splitChains(ind));
 }
 
-/** Tail-ESS: min of the ESS of the 5% and 95% quantiles. */
-export function essTail(chains: Chains): number {
-  const sp = sortedCopy(pool(chains));
+/** Tail-ESS: min of the ESS of the 5% and 95% quantiles. `sortedPooled`: the pooled draws sorted, if at hand. */
+export function essTail(chains: Chains, sortedPooled?: Float64Array): number {
+  const sp = sortedPooled ?? sortedCopy(pool(chains));
   return Math.min(essQuantile(chains, 0.05, sp), essQuantile(chains, 0.95, sp));
 }
 
@@ -223,9 +223,9 @@ export function mcseMean(chains: Chains): number {
  * Deviation: the Beta quantiles use a normal approximation (mean ± sd of the Beta), which is
  * accurate for ESS ≳ 50; `posterior` uses qbeta.
  */
-export function mcseQuantile(chains: Chains, prob: number): number {
-  const ess = essQuantile(chains, prob);
-  const s = sortedCopy(pool(chains));
+export function mcseQuantile(chains: Chains, prob: number, sortedPooled?: Float64Array): number {
+  const s = sortedPooled ?? sortedCopy(pool(chains));
+  const ess = essQuantile(chains, prob, s);
   const S = s.length;
   if (!Number.isFinite(ess) || S === 0) return NaN;
   const a = ess * prob + 1;
@@ -240,6 +240,6 @@ export function mcseQuantile(chains: Chains, prob: number): number {
 }
 
 /** MCSE of the posterior median. */
-export function mcseMedian(chains: Chains): number {
-  return mcseQuantile(chains, 0.5);
+export function mcseMedian(chains: Chains, sortedPooled?: Float64Array): number {
+  return mcseQuantile(chains, 0.5, sortedPooled);
 }
