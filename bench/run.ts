@@ -157,9 +157,9 @@ async function main(): Promise<void> {
     sample('sample mvpa_big P=2', 'mvpa', big, 10000, 2),
     sample('sample random_slope P=2', 'rs', rs, 20000, 2),
     fit('fit mvpa 100k P=2', 'mvpa', mvpa, 100000, 2),
-    fit('fit mvpa 20k P=2', 'mvpa', mvpa, 20000, 2),
-    fit('fit mvpa_wide 20k P=2', 'mvpa', wide, 20000, 2),
-    fit('fit mvpa_big 5k P=2', 'mvpa', big, 5000, 2),
+    fit('fit mvpa 10k P=2', 'mvpa', mvpa, 10000, 2),
+    fit('fit mvpa_wide 10k P=2', 'mvpa', wide, 10000, 2),
+    fit('fit mvpa_big 2k P=2', 'mvpa', big, 2000, 2),
     fit('fit random_slope 20k P=2', 'rs', rs, 20000, 2),
   ];
   const results: Record<string, unknown>[] = [];
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     big_vs_stan: by('sample mvpa_big P=2').ess_min_per_cpu_s / PEERS.stanBig,
     sampling_speedup_p2_over_p1: by('sample mvpa P=1').wall_s / by('sample mvpa P=2').wall_s,
     sampling_wide_over_mvpa_time_per_iteration: by('sample mvpa_wide P=2').s_per_iteration / by('sample mvpa P=2').s_per_iteration,
-    fit_wide_over_mvpa_time_per_iteration: by('fit mvpa_wide 20k P=2').s_per_iteration / by('fit mvpa 20k P=2').s_per_iteration,
+    fit_wide_over_mvpa_time_per_iteration: by('fit mvpa_wide 10k P=2').s_per_iteration / by('fit mvpa 10k P=2').s_per_iteration,
   };
   console.log('ratios to peers (ESS_min per CPU-second) and targets:', ratios);
   // scaling: N = 1k .. 500k (mvpa_big shape, 50 per cluster)

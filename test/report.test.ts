@@ -273,7 +273,9 @@ describe('renderJson', () => {
     expect(back['formatVersion']).toBe(1);
     const { elapsedSeconds: _e, ...rest } = r;
     const { format: _f, formatVersion: _v, ...body } = back;
-    expect(body).toEqual(rest);
+    // the public JSON names the PSR fields in snake_case (max_psr, psr_history)
+    const { maxPsr, psrHistory, ...conv } = rest.convergence;
+    expect(body).toEqual({ ...rest, convergence: { ...conv, max_psr: maxPsr, psr_history: psrHistory } });
     expect('elapsedSeconds' in back).toBe(false);
     const params = back['parameters'] as Record<string, unknown>[];
     for (const k of ['key', 'level', 'lhs', 'op', 'rhs', 'free', 'median', 'mean', 'sd', 'pvalue', 'ci', 'hpd', 'psr', 'ess', 'estimate', 'essTail', 'mcse', 'section', 'significant']) {

@@ -5,7 +5,7 @@
  */
 import type { MplusInput } from '../syntax/ast.js';
 import { loadData } from '../data/index.js';
-import { twoLevelBasic, type TwoLevelBasicResult } from '../basic/index.js';
+import { twoLevelBasic, iccAnova, type TwoLevelBasicResult, type IccAnovaResult } from '../basic/index.js';
 import { BmsemError, unsupported } from '../errors.js';
 import { VERSION } from './fit.js';
 
@@ -21,6 +21,8 @@ export interface BasicJson {
   within: { means: Record<string, number>; cov: Matrix; cor: Matrix };
   between: { means: Record<string, number>; cov: Matrix; cor: Matrix };
   icc: Record<string, number>;
+  /** ICCs by ANOVA / method of moments (unbiased; = REML for balanced data), next to the ML ones. */
+  icc_anova: Record<string, { sigma_u2: number; sigma_e2: number; icc: number; msb: number; msw: number; n0: number }>;
   loglik: number;
   nObservations: number;
   nClusters: number;
@@ -40,10 +42,18 @@ export function runBasic(input: MplusInput): BasicOutput {
     between: input.variable.between.map((n) => n.name),
     within: input.variable.within.map((n) => n.name),
   });
+  const anova: Record<string, IccAnovaResult['anova']> = {};
+  for (const name of Object.keys(result.icc)) {
+    const col = ds.columns[ds.names.indexOf(name)];
+    if (col) anova[name] = iccAnova(col, ds.clusterStart, ds.J).anova;
+  }
   const basic: BasicJson = {
     within: block(result.within.names, result.within.means, result.within.cov, result.within.cor),
     between: block(result.between.names, result.between.means, result.between.cov, result.between.cor),
     icc: result.icc,
+    icc_anova: Object.fromEntries(
+      Object.entries(anova).map(([k, a]) => [k, { sigma_u2: a.sigmaU2, sigma_e2: a.sigmaE2, icc: a.icc, msb: a.MSB, msw: a.MSW, n0: a.n0 }]),
+    ),
     loglik: result.loglik,
     nObservations: result.nObs,
     nClusters: result.nClusters,
@@ -54,7 +64,7 @@ export function runBasic(input: MplusInput): BasicOutput {
       (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
       2,
     ) + '\n';
-  return { result, text: renderBasicText(input, result), json, basic };
+  return { result, text: renderBasicText(input, result, anova), json, basic };
 }
 
 function block(names: string[], means: number[], cov: number[][], cor: number[][]) {
@@ -91,7 +101,7 @@ function matrixLines(title: string, names: string[], m: number[][]): string[] {
   return out;
 }
 
-function renderBasicText(input: MplusInput, r: TwoLevelBasicResult): string {
+function renderBasicText(input: MplusInput, r: TwoLevelBasicResult, anova: Record<string, IccAnovaResult['anova']>): string {
   const lines: string[] = [];
   lines.push(`bmsem ${VERSION}`, '', 'INPUT INSTRUCTIONS', '', `  TITLE: ${input.title ?? ''}`, '');
   lines.push('SUMMARY OF ANALYSIS', '', `Number of observations${String(r.nObs).padStart(44)}`, `Number of clusters${String(r.nClusters).padStart(48)}`, '', 'Estimator                                                       ML', '');
@@ -112,6 +122,11 @@ function renderBasicText(input: MplusInput, r: TwoLevelBasicResult): string {
   lines.push('     Variable  Correlation   Variable  Correlation   Variable  Correlation', '');
   for (let i = 0; i < icc.length; i += 3)
     lines.push('     ' + icc.slice(i, i + 3).map(([n, v]) => `${n.slice(0, 8).padEnd(8)}${v.toFixed(3).padStart(11)}     `).join('').trimEnd());
+  lines.push('     (maximum likelihood, as Mplus reports them)', '');
+  lines.push('', '     INTRACLASS CORRELATIONS BY ANOVA (METHOD OF MOMENTS; bmsem addition)', '');
+  lines.push('     Variable        MSB         MSW          n0    Sigma_u^2   Sigma_e^2         ICC');
+  for (const [n, a] of Object.entries(anova))
+    lines.push(`     ${n.slice(0, 8).padEnd(8)}${[a.MSB, a.MSW, a.n0, a.sigmaU2, a.sigmaE2, a.icc].map((x) => x.toFixed(3).padStart(12)).join('')}`);
   lines.push('', '');
   return lines.join('\n') + '\n';
 }

@@ -3,7 +3,8 @@
  * (samplers/worker.ts). Every `checkEvery` iterations (100, the PSR check interval) the main
  * thread sends each worker "run to iteration t", receives the new draws (transferred buffers),
  * appends them, updates the PSR window sums one iteration at a time (same operation order as the
- * single-thread runner) and decides continue/stop with the same rule. Each chain owns its random
+ * single-thread runner) and decides continue/stop with the same rule (the next batch is already
+ * being computed meanwhile; see the loop). Each chain owns its random
  * stream (Rng.fromSeed(seed, chain + 1)), so the draws, the PSR history and the stopping point are
  * byte-identical for every n. Falls back to the single-thread runner when the compiled worker
  * script is not available (e.g. when running from the TypeScript sources under vitest).
@@ -64,9 +65,15 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
     let converged = false;
     let lastPsr = NaN;
     const every = runOpts.checkEvery;
+    // Pipelined: the next batch is requested before this one is processed, so the workers never
+    // wait for the main thread; a batch computed past the stopping point is simply discarded.
+    const batchEnd = (from: number) => Math.min(maxIter, (Math.floor(from / every) + 1) * every);
+    const request = (to: number) => Promise.all(pools.map((w) => w.run(to)));
+    let pending = request(batchEnd(0));
     while (t < maxIter) {
-      const to = Math.min(maxIter, (Math.floor(t / every) + 1) * every);
-      const replies = await Promise.all(pools.map((w) => w.run(to)));
+      const to = batchEnd(t);
+      const replies = await pending;
+      if (to < maxIter) pending = request(batchEnd(to));
       // first failure in (iteration, chain) order, as the single-thread runner meets it
       let fail: { chain: number; iteration: number; message: string } | undefined;
       replies.forEach((r, w) => {

@@ -74,7 +74,7 @@ const ORDERS: Record<string, string[]> = {
   ],
   clusterSize: ['size', 'count', 'ids'],
   icc: ['variable', 'value'],
-  convergence: ['converged', 'iterations', 'burnin', 'maxPsr', 'chainSeeds', 'psrHistory', 'ks'],
+  convergence: ['converged', 'iterations', 'burnin', 'max_psr', 'chainSeeds', 'psr_history', 'ks'],
   psrRow: ['iteration', 'psr', 'parameter'],
   ks: ['key', 'statistic', 'pvalue'],
   parameter: [
@@ -116,7 +116,7 @@ function orderFor(path: string): string[] | undefined {
       return ORDERS['clusterSize'];
     case 'sample.icc[]':
       return ORDERS['icc'];
-    case 'convergence.psrHistory[]':
+    case 'convergence.psr_history[]':
       return ORDERS['psrRow'];
     case 'convergence.ks[]':
       return ORDERS['ks'];
@@ -155,6 +155,9 @@ function normalise(value: unknown, path: string): unknown {
 export function renderJson(result: FitResult, opts: RenderJsonOptions = {}): string {
   const src: Record<string, unknown> = { ...(result as unknown as Record<string, unknown>) };
   if (!opts.includeTiming) delete src['elapsedSeconds'];
+  // The public JSON names these two as the issue tracker's format specifies (snake_case).
+  const { maxPsr, psrHistory, ...conv } = result.convergence;
+  src['convergence'] = { ...conv, max_psr: maxPsr, psr_history: psrHistory };
   const body = normalise(src, '') as Record<string, unknown>;
   const doc: Record<string, unknown> = { format: JSON_FORMAT_NAME, formatVersion: JSON_FORMAT_VERSION, ...body };
   return `${JSON.stringify(doc, null, opts.indent ?? 2)}\n`;

@@ -597,6 +597,24 @@ function tech8Section(result: FitResult): string[] {
   return out;
 }
 
+/**
+ * OUTPUT: DIAGNOSTICS (bmsem extension): per free parameter the Mplus PSR, the rank-normalized
+ * bulk and tail ESS and the Monte Carlo SE of the point estimate (Vehtari et al. 2021).
+ */
+function diagnosticsSection(result: FitResult): string[] {
+  const index = new Map(result.parameterTable.map((r) => [r.key, r.index] as const));
+  const out = ['CONVERGENCE DIAGNOSTICS (bmsem: rank-normalized ESS, Vehtari et al. 2021)', ''];
+  out.push('     PARAMETER  NAME                                  PSR   BULK ESS   TAIL ESS       MCSE');
+  const rows = [...result.parameters.filter((p) => p.free), ...result.derived];
+  for (const p of rows) {
+    const n = index.get(p.key);
+    const num = n === undefined ? '' : String(n);
+    const ess = (x: number) => (Number.isFinite(x) ? String(Math.round(x)) : '-').padStart(11);
+    out.push(`     ${num.padStart(9)}  ${p.key.slice(0, 34).padEnd(34)}${fnum(p.psr, 9)}${ess(p.ess)}${ess(p.essTail)}${fnum(p.mcse, 11, 4)}`);
+  }
+  return out;
+}
+
 /* ------------------------------------------------------------------ RESIDUAL OUTPUT */
 
 interface ResidualMatrices {
@@ -685,6 +703,7 @@ export function renderOut(result: FitResult, inputText: string): string {
   }
   if (hasRequest(result, 'TECH1')) body.push('', '', ...tech1Section(result));
   if (hasRequest(result, 'TECH8')) body.push('', '', ...tech8Section(result));
+  if (hasRequest(result, 'DIAGNOSTICS')) body.push('', '', ...diagnosticsSection(result));
   parts.push(body);
   const lines = parts.flat().map((l) => l.replace(/\s+$/, ''));
   return `${lines.join('\n')}\n`;

@@ -239,6 +239,8 @@ export const OUTPUT_OPTIONS = [
   'TECH14',
   'TECH15',
   'TECH16',
+  // bmsem extension (not Mplus): per-parameter PSR, bulk/tail ESS and MCSE (Vehtari et al. 2021).
+  'DIAGNOSTICS',
 ] as const;
 export const OUTPUT_ALIASES: Record<string, string> = { MOD: 'MODINDICES', SAMP: 'SAMPSTAT' };
 
