@@ -1,5 +1,5 @@
 /**
- * One Gibbs sweep over all blocks, in the order: moments → location parameters → covariance
+ * One Gibbs sweep over all blocks, in the order: moments → factor translations → location parameters → covariance
  * blocks → random slopes → between latent means/factors → within latent values.
  */
 import type { PreparedModel } from './prepared.js';
@@ -10,6 +10,7 @@ import { drawCovariances, refreshPsiInverse } from './covarianceBlock.js';
 import { createBetweenWork, drawBetweenMeans, drawSlopes, type BetweenWork } from './betweenLatent.js';
 import { createWithinWork, drawWithinLatent, type WithinWork } from './withinLatent.js';
 import { createChainState, initialiseChain } from './state.js';
+import { planTranslations, translateFactors } from './factorTranslation.js';
 import type { RandomSource } from '../src/linalg/dense.js';
 
 export interface Sampler {
@@ -17,6 +18,12 @@ export interface Sampler {
   st: ChainState;
   bw: BetweenWork;
   ww: WithinWork;
+  translations: ReturnType<typeof planTranslations>;
+  /** scratch for the translation moves */
+  tg: Float64Array;
+  tzeta: Float64Array;
+  tz: Float64Array;
+  sweeps: number;
 }
 
 export function createSampler(pm: PreparedModel, rng: RandomSource, chain: number): Sampler {
@@ -24,13 +31,28 @@ export function createSampler(pm: PreparedModel, rng: RandomSource, chain: numbe
   initialiseChain(pm, st, chain);
   refreshPsiInverse(pm, st);
   computeRawMoments(pm, st);
-  return { pm, st, bw: createBetweenWork(pm), ww: createWithinWork(pm) };
+  const E = Math.max(pm.ir.within.equations.length, pm.ir.between.equations.length, 1);
+  const Z = Math.max(pm.zW, pm.zB);
+  return {
+    pm,
+    st,
+    bw: createBetweenWork(pm),
+    ww: createWithinWork(pm),
+    translations: planTranslations(pm),
+    tg: new Float64Array(E),
+    tzeta: new Float64Array(E),
+    tz: new Float64Array(Z + E),
+    sweeps: 0,
+  };
 }
 
 export function gibbsSweep(s: Sampler): void {
   const { pm, st } = s;
   const ir = pm.ir;
   computeMoments(pm, st);
+  // factor translation moves need the residual operator of the current parameters (from sweep 2 on)
+  if (s.sweeps > 0 && s.translations.length) translateFactors(pm, st, s.translations, s.tg, s.tzeta, s.tz);
+  s.sweeps++;
   drawLocation(pm, st);
   buildResidualOperator(ir.within, st.W, st.loc);
   if (ir.twoLevel) buildResidualOperator(ir.between, st.B, st.loc);
