@@ -4,7 +4,8 @@
  * constraints) are exact. With ζ_e = t_eᵀ z − Σ_{k free in e} θ_k z_k over units u:
  *     precision  P[θa, θb] += Ψ⁻¹[e, f] · M[z_a, z_b]
  *     linear     h[θa]     += Σ_f Ψ⁻¹[e, f] · (M t_f)[z_a]
- * (GLS / seemingly-unrelated-regression form; docs/algorithm.md eq. L1) plus the N(m, v) priors.
+ * (GLS / seemingly-unrelated-regression form; docs/algorithm.md eq. L1) plus the N(m, v) priors,
+ * the rank-one DIFF(a, b) ~ N(m, v) terms and, for U(lo, hi) priors, a truncated-normal step.
  */
 import type { PreparedModel } from './prepared.js';
 import type { ChainState, LevelState } from './state.js';
@@ -24,9 +25,113 @@ export function drawLocation(pm: PreparedModel, st: ChainState): void {
     P[k * K + k] += pm.ir.locPriorPrec[k];
     h[k] += pm.ir.locPriorLin[k];
   }
+  // DIFF(a, b) ~ N(m, v): P += (1/v)·d dᵀ, h += (m/v)·d with d = e_a − e_b (docs/algorithm.md).
+  const diff = pm.ir.locPriorDiff;
+  if (diff)
+    for (const d of diff) {
+      P[d.a * K + d.a] += d.prec;
+      P[d.b * K + d.b] += d.prec;
+      P[d.a * K + d.b] -= d.prec;
+      P[d.b * K + d.a] -= d.prec;
+      h[d.a] += d.lin;
+      h[d.b] -= d.lin;
+    }
+  const unif = pm.ir.locUniform;
+  if (unif && unif.length > 0) {
+    drawWithUniform(P, h, K, unif, st);
+    return;
+  }
   if (!drawFromCanonical(P, h, K, st.rng, st.loc, st.scratch.c)) {
     st.failure = 'the regression/mean parameters are not identified by the data (singular conditional precision)';
   }
+}
+
+const NOT_IDENTIFIED = 'the regression/mean parameters are not identified by the data (singular conditional precision)';
+
+/**
+ * U(lo, hi) priors on some location parameters (set U; their N-prior precision is 0). Two exact
+ * Gibbs steps on the canonical form (P, h) of the conditional posterior without the truncation:
+ *   1. θ_F | θ_U, F = the others: normal with precision P_FF and linear term h_F − P_FU θ_U;
+ *   2. each θ_u | θ_−u in turn: N((h_u − Σ_{j≠u} P_uj θ_j)/P_uu, 1/P_uu) truncated to [lo, hi].
+ */
+function drawWithUniform(P: Float64Array, h: Float64Array, K: number, unif: { index: number; lo: number; hi: number }[], st: ChainState): void {
+  const isU = new Uint8Array(K);
+  for (const u of unif) isU[u.index] = 1;
+  const F: number[] = [];
+  for (let k = 0; k < K; k++) if (!isU[k]) F.push(k);
+  const nF = F.length;
+  if (nF > 0) {
+    const Q = new Float64Array(nF * nF);
+    const g = new Float64Array(nF);
+    const out = new Float64Array(nF);
+    const work = new Float64Array(nF);
+    for (let i = 0; i < nF; i++) {
+      let s = h[F[i]];
+      for (const u of unif) s -= P[F[i] * K + u.index] * st.loc[u.index];
+      g[i] = s;
+      for (let j = 0; j < nF; j++) Q[i * nF + j] = P[F[i] * K + F[j]];
+    }
+    if (!drawFromCanonical(Q, g, nF, st.rng, out, work)) {
+      st.failure = NOT_IDENTIFIED;
+      return;
+    }
+    for (let i = 0; i < nF; i++) st.loc[F[i]] = out[i];
+  }
+  for (const u of unif) {
+    const k = u.index;
+    const prec = P[k * K + k];
+    if (!(prec > 0)) {
+      st.failure = NOT_IDENTIFIED;
+      return;
+    }
+    let s = h[k];
+    for (let j = 0; j < K; j++) if (j !== k) s -= P[k * K + j] * st.loc[j];
+    const sd = 1 / Math.sqrt(prec);
+    st.loc[k] = truncatedNormal(s / prec, sd, u.lo, u.hi, st.rng);
+  }
+}
+
+/** One draw of N(mu, sd²) truncated to [lo, hi] (exact: rejection samplers of Robert 1995). */
+export function truncatedNormal(mu: number, sd: number, lo: number, hi: number, rng: { normal(): number; uniform(): number }): number {
+  let a = (lo - mu) / sd;
+  let b = (hi - mu) / sd;
+  let flip = false;
+  if (b <= 0) {
+    // use the mirror image so the interval lies on the positive side or straddles 0
+    const t = a;
+    a = -b;
+    b = -t;
+    flip = true;
+  }
+  let z: number;
+  if (a <= 0) {
+    // straddles 0
+    if (b - a > 2) {
+      do z = rng.normal();
+      while (z < a || z > b);
+    } else {
+      for (;;) {
+        z = a + (b - a) * rng.uniform();
+        if (rng.uniform() <= Math.exp(-0.5 * z * z)) break;
+      }
+    }
+  } else {
+    const w = b - a;
+    if (w * (2 * a + w) <= 2) {
+      for (;;) {
+        z = a + w * rng.uniform();
+        if (rng.uniform() <= Math.exp(0.5 * (a * a - z * z))) break;
+      }
+    } else {
+      const lam = 0.5 * (a + Math.sqrt(a * a + 4));
+      for (;;) {
+        z = a - Math.log(rng.uniform()) / lam;
+        if (z > b) continue;
+        if (rng.uniform() <= Math.exp(-0.5 * (z - lam) * (z - lam))) break;
+      }
+    }
+  }
+  return mu + sd * (flip ? -z : z);
 }
 
 function accumulateLevel(L: LevelModel, S: LevelState, P: Float64Array, h: Float64Array, K: number, Mt: Float64Array): void {

@@ -16,6 +16,7 @@ import type { FitResult, ParameterSummary, RunSettings, Section, ParameterTableR
 import { selectAnalysisRows } from './rows.js';
 import { runInWorkers } from './parallel.js';
 import { addFitStatistics } from './fitStats.js';
+import { detectRidge, ridgeInputs } from '../diagnostics/ridge.js';
 
 export const VERSION = '0.1.0';
 
@@ -93,7 +94,8 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
 
   const raw = loadData(input);
   const ir = compileModel(input, raw.names);
-  const { data, nDropped } = selectAnalysisRows(raw, ir, input.file);
+  const sel = selectAnalysisRows(raw, ir, input.file);
+  const data = sel.data;
   const nFree = countFree(ir);
   const settings = runSettings(input, opts, nFree);
   if (!(settings.chains >= 1)) throw new BmsemError('CHAINS must be at least 1', at(input.analysis.chains?.pos));
@@ -115,23 +117,26 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
       : runChains(pm, { ...runOpts, onProgress: (t, psr) => opts.onProgress?.(t, maxIt, psr) });
   if (run.failure) throw new BmsemError(`sampling stopped: ${run.failure}`, { file: input.file });
 
-  const { parameters, keptDraws } = summarizeParameters(ir, run, settings);
   const warnings: string[] = [];
-  if (nDropped > 0) warnings.push(`${nDropped} record(s) were not used: missing on every dependent variable or on a covariate (x-variable).`);
+  // Ridge detection (src/diagnostics/ridge.ts): chains on a collapsed-factor ridge are left out.
+  const excluded = ridgeCheck(ir, run, settings, warnings, input.file);
+  const used = excluded.length ? { ...run, draws: run.draws.filter((_, c) => !excluded.includes(c)) } : run;
+  const { parameters, keptDraws } = summarizeParameters(ir, used, settings);
+  if (sel.nDropped > 0) warnings.push(`${sel.nDropped} record(s) were not used: ${sel.nMissingX} with a missing x-variable (covariate), ${sel.nMissingAll} missing on every dependent variable.`);
   if (!run.converged)
     warnings.push(
       settings.fbiterations
         ? `WARNING: after the fixed ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)}, above the criterion ${settings.psrThreshold.toFixed(3)}.`
         : `WARNING: the chains did not converge: at the maximum of ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)} (criterion ${settings.psrThreshold.toFixed(3)}). Increase BITERATIONS or check the model.`,
     );
-  const ks = ksRows(ir, run, keptDraws);
+  const ks = ksRows(ir, used, keptDraws);
   const result: FitResult = {
     engine: { name: 'bmsem', version: VERSION },
     title: input.title ?? '',
     inputFile: input.file,
     dataFile: data.file,
     settings,
-    sample: sampleSummary(ir, data),
+    sample: { ...sampleSummary(ir, data), nMissingX: sel.nMissingX, nMissingAll: sel.nMissingAll, hasXVariables: sel.hasX, nPatterns: sel.nPatterns },
     parameters,
     derived: [],
     convergence: {
@@ -145,12 +150,43 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
     },
     nFreeParameters: nFree,
     parameterTable: parameterTable(ir),
+    ...(ir.locPriorDiff?.length ? { priorNotes: ir.locPriorDiff.map((d) => d.text) } : {}),
+    ...(excluded.length ? { excludedChains: excluded.map((c) => c + 1) } : {}),
     warnings,
     outputRequests: input.output.map((o) => o.name),
     elapsedSeconds: (Date.now() - t0) / 1000,
   };
   addFitStatistics(result, ir, data, keptDraws);
   return { result, ir, data, run, keptDraws };
+}
+
+/** Run the ridge detector on the kept draws; returns the 0-based chains to leave out. */
+function ridgeCheck(ir: ModelIR, run: RunOutput, settings: RunSettings, warnings: string[], file: string): number[] {
+  void settings;
+  const colOf = new Map<string, number>();
+  run.recorded.forEach((r, c) => colOf.set(`${r.kind}:${r.index}`, c));
+  const keptDraws = new Map<string, Float64Array[]>();
+  for (const r of ir.rows) if (r.free && colOf.has(`${r.kind}:${r.index}`)) keptDraws.set(r.key, keptColumn(run, colOf.get(`${r.kind}:${r.index}`)!));
+  const factors = [ir.within, ir.between].flatMap((L) =>
+    L.nodes.filter((n) => n.kind === 'factor').map((n) => ({ name: n.name, level: L.level })),
+  );
+  if (factors.length === 0) return [];
+  const findings = detectRidge(ridgeInputs(factors, ir.rows, keptDraws));
+  if (findings.length === 0) return [];
+  const chains = [...new Set(findings.map((f) => f.chain))].sort((a, b) => a - b);
+  for (const f of findings)
+    warnings.push(
+      `WARNING: chain ${f.chain + 1} appears to be on a collapsed-factor ridge of the (improper, flat-prior) posterior for the ${f.level} factor ${f.factor}: ${f.reason}.`,
+    );
+  if (chains.length === run.draws.length)
+    throw new BmsemError(
+      `every chain drifted onto a collapsed-factor ridge (${findings.map((f) => `chain ${f.chain + 1}: ${f.level} factor ${f.factor}`).join('; ')}): the posterior is improper under the default flat priors. Give the factor's loadings/slopes an informative prior (MODEL PRIORS: N(m, v)) or fix its variance.`,
+      { file },
+    );
+  warnings.push(
+    `The summaries below use chain(s) ${run.draws.map((_, c) => c + 1).filter((c) => !chains.includes(c - 1)).join(', ')} only; chain(s) ${chains.map((c) => c + 1).join(', ')} left out (ridge). PSR values were computed from all chains.`,
+  );
+  return chains;
 }
 
 function countFree(ir: ModelIR): number {

@@ -126,6 +126,16 @@ export interface ModelIR {
   /** Location priors: prior precision and precision × mean per location parameter. */
   locPriorPrec: Float64Array;
   locPriorLin: Float64Array;
+  /**
+   * Optional rank-one prior terms on location parameters: DIFF(a, b) ~ N(m, v) adds
+   * prec·d dᵀ to the precision and lin·d to the linear term, d = e_a − e_b (prec = 1/v, lin = m/v).
+   */
+  locPriorDiff?: { a: number; b: number; prec: number; lin: number; text: string }[];
+  /**
+   * Optional U(lo, hi) priors on location parameters: flat on [lo, hi]. The sampler draws the other
+   * location parameters given these, then each of these from its truncated-normal full conditional.
+   */
+  locUniform?: { index: number; lo: number; hi: number }[];
   /** Parameter table: every reported parameter, free or fixed, in Mplus print order. */
   rows: ParamRow[];
   /** MODEL CONSTRAINT NEW parameters, in order. */

@@ -292,10 +292,50 @@ function summarySection(result: FitResult): string[] {
   return out;
 }
 
+/**
+ * Mplus' messages on records left out (printed after INPUT READING TERMINATED NORMALLY):
+ * missing on x-variables, and missing on all (dependent) variables.
+ */
+export function missingDataWarnings(result: FitResult): string[] {
+  const s = result.sample;
+  const out: string[] = [];
+  if ((s.nMissingX ?? 0) > 0) {
+    out.push(
+      '*** WARNING',
+      '  Data set contains cases with missing on x-variables.',
+      '  These cases were not included in the analysis.',
+      `  Number of cases with missing on x-variables:  ${s.nMissingX}`,
+    );
+  }
+  if ((s.nMissingAll ?? 0) > 0) {
+    if (s.hasXVariables) {
+      out.push(
+        '*** WARNING',
+        '  Data set contains cases with missing on all variables except',
+        '  x-variables.  These cases were not included in the analysis.',
+        `  Number of cases with missing on all variables except x-variables:  ${s.nMissingAll}`,
+      );
+    } else {
+      out.push(
+        '*** WARNING',
+        '  Data set contains cases with missing on all variables.',
+        '  These cases were not included in the analysis.',
+        `  Number of cases with missing on all variables:  ${s.nMissingAll}`,
+      );
+    }
+  }
+  const nWarn = out.filter((l) => l === '*** WARNING').length;
+  if (nWarn > 0) out.push('', `   ${nWarn} WARNING(S) FOUND IN THE INPUT INSTRUCTIONS`);
+  return out;
+}
+
 function summaryOfDataSection(result: FitResult): string[] {
   const s = result.sample;
-  if (s.nClusters <= 0) return [];
+  const hasPatterns = s.nPatterns !== undefined && s.nPatterns > 1;
+  if (s.nClusters <= 0 && !hasPatterns) return [];
   const out: string[] = ['SUMMARY OF DATA', ''];
+  if (hasPatterns) out.push(kv('     Number of missing data patterns', String(s.nPatterns), 50), '');
+  if (s.nClusters <= 0) return out;
   out.push(kv('     Number of clusters', String(s.nClusters), 50));
   out.push('');
   if (s.clusterSizes.length > 0) {
@@ -557,6 +597,17 @@ function tech1Section(result: FitResult): string[] {
     // value columns end at 51, 71 and 91 (TECH1 of Mplus 9 / 8.11 outputs)
     out.push((kv(label, cells[0]!, 51) + cells.slice(1).map((c) => c.padStart(20)).join('')).trimEnd());
   }
+  if (result.priorNotes !== undefined && result.priorNotes.length > 0) {
+    out.push('', '     PRIORS ON DIFFERENCES OF PARAMETERS', '');
+    const index = new Map<string, number>();
+    for (const r of rows) if (r.label !== undefined && r.free && !index.has(r.label.toUpperCase())) index.set(r.label.toUpperCase(), r.index);
+    for (const note of result.priorNotes) {
+      // "DIFF(A, B) ~ N(m, v)" -> also name the parameter numbers
+      const m = /^DIFF\(([^,]+),\s*([^)]+)\)/i.exec(note);
+      const nums = m ? ` (Parameter ${index.get(m[1].trim().toUpperCase()) ?? '?'} - Parameter ${index.get(m[2].trim().toUpperCase()) ?? '?'})` : '';
+      out.push(`     ${note}${nums}`);
+    }
+  }
   return out;
 }
 
@@ -687,6 +738,8 @@ export function renderOut(result: FitResult, inputText: string): string {
   const parts: string[][] = [];
   parts.push(headerSection(result, inputText));
   const body: string[] = [];
+  const miss = missingDataWarnings(result);
+  if (miss.length > 0) body.push(...miss, '');
   body.push(...summarySection(result));
   const sod = summaryOfDataSection(result);
   if (sod.length > 0) body.push('', '', ...sod);

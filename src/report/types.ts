@@ -83,6 +83,14 @@ export interface SampleSummary {
   betweenVars: string[];
   withinVars: string[];
   clusterVariable?: string;
+  /** Optional: records not used because an x-variable (covariate) is missing. */
+  nMissingX?: number;
+  /** Optional: records not used because every dependent variable is missing. */
+  nMissingAll?: number;
+  /** Optional: the model has x-variables (Mplus then words it "missing on all variables except x-variables"). */
+  hasXVariables?: boolean;
+  /** Optional: number of missing-data patterns among the records used (printed when data are missing). */
+  nPatterns?: number;
   /** Optional: intraclass correlations of the observed Y variables (printed in SUMMARY OF DATA). */
   icc?: { variable: string; value: number }[];
 }
@@ -121,6 +129,13 @@ export interface FitResult {
   nFreeParameters: number;
   /** TECH1-like parameter table with priors in use. */
   parameterTable: ParameterTableRow[];
+  /** Optional: priors not tied to one parameter (DIFF(a, b) ~ N(m, v)), as written; printed in TECH1. */
+  priorNotes?: string[];
+  /**
+   * Optional: chains left out of the summaries (1-based), e.g. because the ridge detector found them
+   * on a collapsed-factor ridge (src/diagnostics/ridge.ts); see `warnings`.
+   */
+  excludedChains?: number[];
   fit?: Record<string, unknown>;
   warnings: string[];
   /** OUTPUT options requested (upper-case words, e.g. TECH1, TECH8, STDYX, RESIDUAL). */
