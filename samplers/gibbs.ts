@@ -11,6 +11,7 @@ import { createBetweenWork, drawBetweenMeans, drawSlopes, type BetweenWork } fro
 import { createWithinWork, drawWithinLatent, type WithinWork } from './withinLatent.js';
 import { createChainState, initialiseChain } from './state.js';
 import { planTranslations, translateFactors } from './factorTranslation.js';
+import { DevianceTrace, devianceUnsupported, withinDeviance } from './deviance.js';
 import type { RandomSource } from '../src/linalg/dense.js';
 
 export interface Sampler {
@@ -24,6 +25,10 @@ export interface Sampler {
   tzeta: Float64Array;
   tz: Float64Array;
   sweeps: number;
+  /** Conditional deviance trace (random-slope models; samplers/deviance.ts). */
+  trace?: DevianceTrace;
+  /** The level moments already reflect the current latent values (skip recomputing them). */
+  momentsFresh: boolean;
 }
 
 export function createSampler(pm: PreparedModel, rng: RandomSource, chain: number): Sampler {
@@ -43,13 +48,16 @@ export function createSampler(pm: PreparedModel, rng: RandomSource, chain: numbe
     tzeta: new Float64Array(E),
     tz: new Float64Array(Z + E),
     sweeps: 0,
+    trace: devianceUnsupported(pm) === undefined ? new DevianceTrace(pm.J * pm.nB) : undefined,
+    momentsFresh: false,
   };
 }
 
 export function gibbsSweep(s: Sampler): void {
   const { pm, st } = s;
   const ir = pm.ir;
-  computeMoments(pm, st);
+  if (!s.momentsFresh) computeMoments(pm, st);
+  s.momentsFresh = false;
   // factor translation moves need the residual operator of the current parameters (from sweep 2 on)
   if (s.sweeps > 0 && s.translations.length) translateFactors(pm, st, s.translations, s.tg, s.tzeta, s.tz);
   s.sweeps++;
@@ -67,4 +75,16 @@ export function gibbsSweep(s: Sampler): void {
     drawWithinLatent(pm, st, s.ww);
     computeRawMoments(pm, st);
   }
+}
+
+/**
+ * Bookkeeping after recorded iteration t (1-based): the conditional deviance at the current
+ * state, when the model keeps a deviance trace. The moments computed here are reused by the next
+ * sweep, so this costs one trace evaluation.
+ */
+export function afterIteration(s: Sampler, t: number): void {
+  if (!s.trace) return;
+  computeMoments(s.pm, s.st);
+  s.momentsFresh = true;
+  s.trace.add(t, withinDeviance(s.pm, s.st), s.st.vB);
 }

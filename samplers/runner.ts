@@ -8,7 +8,7 @@
  * fixed. The window sums are updated incrementally, so a check costs O(parameters), not O(draws).
  */
 import type { PreparedModel } from './prepared.js';
-import { createSampler, gibbsSweep, type Sampler } from './gibbs.js';
+import { createSampler, gibbsSweep, afterIteration, type Sampler } from './gibbs.js';
 import { Rng } from '../src/rng/index.js';
 import type { ParamRow } from '../src/compile/ir.js';
 
@@ -37,6 +37,8 @@ export interface RunOutput {
   converged: boolean;
   maxPsr: number;
   failure?: string;
+  /** Per chain: conditional-deviance snapshots (samplers/deviance.ts), when the model keeps them. */
+  devianceSnapshots?: Float64Array[];
 }
 
 export interface RecordedParam {
@@ -78,6 +80,7 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
       for (let k = 0; k < opts.thin; k++) gibbsSweep(s);
       if (s.st.failure) return failed(recorded, draws, t, psrHistory, `chain ${chainIds[c] + 1}, iteration ${t + 1}: ${s.st.failure}`);
       recordDraw(s, recorded, draws[c], t * P);
+      afterIteration(s, t + 1);
     }
     t++;
     if (checkPsr) tracker.advance(draws, t);
@@ -100,6 +103,7 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
     psrHistory.push({ iteration: t, psr, parameter });
   }
   if (opts.fixedIterations !== undefined) converged = lastPsr < opts.psrThreshold;
+  for (const s of samplers) s.trace?.snapshot(t);
   return {
     recorded,
     draws: draws.map((d) => d.subarray(0, t * P)),
@@ -107,6 +111,7 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
     psrHistory,
     converged,
     maxPsr: lastPsr,
+    devianceSnapshots: samplers[0]?.trace ? samplers.map((s) => s.trace!.all()) : undefined,
   };
 }
 

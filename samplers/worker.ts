@@ -12,7 +12,7 @@ import { loadData } from '../src/data/index.js';
 import { compileModel } from '../src/compile/compile.js';
 import { selectAnalysisRows } from '../src/api/rows.js';
 import { prepareModel } from './prepared.js';
-import { createSampler, gibbsSweep } from './gibbs.js';
+import { createSampler, gibbsSweep, afterIteration } from './gibbs.js';
 import { recordDraw, recordedParameters } from './runner.js';
 import { Rng } from '../src/rng/index.js';
 
@@ -28,7 +28,7 @@ export type ToWorker = { type: 'run'; to: number } | { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
   /** Draws of iterations [from, to) per owned chain (row-major, to − from rows × P). */
-  | { type: 'draws'; from: number; to: number; draws: Float64Array[] }
+  | { type: 'draws'; from: number; to: number; draws: Float64Array[]; snaps?: Float64Array[] }
   /** Chain `chain` failed at iteration `iteration` (0-based); draws hold [from, iteration) of every owned chain. */
   | { type: 'failed'; from: number; chain: number; iteration: number; message: string; draws: Float64Array[] }
   | { type: 'error'; message: string };
@@ -73,10 +73,17 @@ function main(): void {
           return;
         }
         recordDraw(s, recorded, draws[c], i * P);
+        afterIteration(s, from + i + 1);
       }
     }
     t = msg.to;
-    const m: FromWorker = { type: 'draws', from, to: t, draws };
+    const snaps = samplers[0]?.trace
+      ? samplers.map((s) => {
+          s.trace!.snapshot(t);
+          return s.trace!.takeNew();
+        })
+      : undefined;
+    const m: FromWorker = { type: 'draws', from, to: t, draws, snaps };
     port.postMessage(m, draws.map((d) => d.buffer as ArrayBuffer));
   });
   port.postMessage({ type: 'ready' } satisfies FromWorker);

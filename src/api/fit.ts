@@ -16,6 +16,7 @@ import type { FitResult, ParameterSummary, RunSettings, Section, ParameterTableR
 import { selectAnalysisRows } from './rows.js';
 import { runInWorkers } from './parallel.js';
 import { addFitStatistics } from './fitStats.js';
+import { chainConditionalDic } from './chainDic.js';
 import { detectRidge, ridgeInputs } from '../diagnostics/ridge.js';
 
 export const VERSION = '0.1.0';
@@ -157,6 +158,18 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
     elapsedSeconds: (Date.now() - t0) / 1000,
   };
   addFitStatistics(result, ir, data, keptDraws);
+  const cdic = chainConditionalDic(pm, run);
+  if (cdic) {
+    const fitBlock: Record<string, unknown> = { ...(result.fit ?? {}) };
+    fitBlock.dic = cdic.dic;
+    fitBlock.pd = cdic.pd;
+    fitBlock.dic_dbar = cdic.dbar;
+    fitBlock.dic_dhat = cdic.dhat;
+    fitBlock.dic_method = 'conditional on the cluster latent means and random slopes, from the chain deviance trace';
+    if (Array.isArray(fitBlock.notes))
+      fitBlock.notes = (fitBlock.notes as string[]).map((n) => n.replace('PPC, DIC and RESIDUAL not computed', 'PPC, marginal DIC and RESIDUAL not computed'));
+    result.fit = fitBlock;
+  }
   return { result, ir, data, run, keptDraws };
 }
 

@@ -59,6 +59,7 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
   try {
     await Promise.all(pools.map((w) => w.next()));
     const draws = Array.from({ length: m }, () => new Float64Array(maxIter * P));
+    const snaps: number[][] = Array.from({ length: m }, () => []);
     const tracker = new PsrTracker(m, P);
     const psrHistory: RunOutput['psrHistory'] = [];
     let t = 0;
@@ -79,6 +80,7 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
       replies.forEach((r, w) => {
         if (r.type === 'failed' && (!fail || r.iteration < fail.iteration || (r.iteration === fail.iteration && r.chain < fail.chain))) fail = r;
         if (r.type === 'draws' || r.type === 'failed') groups[w].forEach((c, i) => draws[c].set(r.draws[i], t * P));
+        if (r.type === 'draws' && r.snaps) groups[w].forEach((c, i) => snaps[c].push(...r.snaps![i]));
       });
       if (fail) {
         for (let u = t; u < fail.iteration; u++) tracker.advance(draws, u + 1);
@@ -107,7 +109,16 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
       psrHistory.push({ iteration: t, psr, parameter });
     }
     if (runOpts.fixedIterations !== undefined) converged = lastPsr < runOpts.psrThreshold;
-    return { recorded, draws: draws.map((d) => d.subarray(0, t * P)), iterations: t, psrHistory, converged, maxPsr: lastPsr };
+    const hasSnaps = snaps.some((x) => x.length > 0);
+    return {
+      recorded,
+      draws: draws.map((d) => d.subarray(0, t * P)),
+      iterations: t,
+      psrHistory,
+      converged,
+      maxPsr: lastPsr,
+      devianceSnapshots: hasSnaps ? snaps.map((x) => Float64Array.from(x)) : undefined,
+    };
   } finally {
     for (const w of pools) w.terminate();
   }

@@ -100,6 +100,49 @@ function allFinite(chains: Chains): boolean {
 }
 
 /**
+ * Mean over chains of the biased autocovariance at lag t, computed on demand: the first lags
+ * directly (O(n) each), switching to the FFT of whole chains (O(n log n)) once a chain needs more
+ * than DIRECT_LAGS lags. Geyer's truncation usually stops within a few lags for a well-mixing
+ * sampler, so this avoids most FFTs; both routes compute the same sum
+ * (1/n) Σ_{i<n−t} (x_i − x̄)(x_{i+t} − x̄).
+ */
+const DIRECT_LAGS = 48;
+function lazyAcovMean(chains: Chains, n: number): (t: number) => number {
+  const m = chains.length;
+  const centred = chains.map((c) => {
+    const mu = mean(c);
+    const d = new Float64Array(n);
+    for (let i = 0; i < n; i++) d[i] = c[i] - mu;
+    return d;
+  });
+  const direct: number[] = [];
+  let full: Float64Array[] | undefined;
+  return (t: number) => {
+    if (full) return meanAt(full, t, m);
+    if (t < DIRECT_LAGS) {
+      if (direct[t] === undefined) {
+        let s = 0;
+        for (const d of centred) {
+          let a = 0;
+          for (let i = 0; i + t < n; i++) a += d[i] * d[i + t];
+          s += a / n;
+        }
+        direct[t] = s / m;
+      }
+      return direct[t];
+    }
+    full = chains.map((c) => autocovariance(c));
+    return meanAt(full, t, m);
+  };
+}
+
+function meanAt(acov: Float64Array[], t: number, m: number): number {
+  let s = 0;
+  for (let j = 0; j < m; j++) s += acov[j][t];
+  return s / m;
+}
+
+/**
  * Basic multi-chain ESS (posterior's `.ess`): Geyer's initial positive sequence, initial
  * monotone sequence, and the improved truncation tau = −1 + 2Σρ + ρ_{maxT}, with the
  * antithetic safety bound tau ≥ 1/log10(mn). Chains are used as given (not split here).
@@ -109,12 +152,7 @@ export function essBasic(chains: Chains): number {
   const n = checkChains(chains);
   const m = chains.length;
   if (n < 3 || !allFinite(chains) || isConstant(chains)) return NaN;
-  const acov = chains.map((c) => autocovariance(c));
-  const acovMean = (t: number) => {
-    let s = 0;
-    for (let j = 0; j < m; j++) s += acov[j][t];
-    return s / m;
-  };
+  const acovMean = lazyAcovMean(chains, n);
   const chainMeans = chains.map((c) => mean(c));
   const meanVar = (acovMean(0) * n) / (n - 1);
   let varPlus = (meanVar * (n - 1)) / n;
