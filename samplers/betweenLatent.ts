@@ -156,7 +156,10 @@ function withinPartForMeans(pm: PreparedModel, st: ChainState, block: number[], 
 
 /** Draw the μ/factor block for every cluster (eq. B1–B2; C1 when there are within latent values). */
 export function drawBetweenMeans(pm: PreparedModel, st: ChainState, wk: BetweenWork): void {
-  const block = pm.latentB;
+  for (const block of pm.latentBlocks) drawBetweenBlock(pm, st, wk, block);
+}
+
+function drawBetweenBlock(pm: PreparedModel, st: ChainState, wk: BetweenWork, block: number[]): void {
   const nL = block.length;
   if (nL === 0) return;
   wk.inBlock.fill(0);
@@ -168,7 +171,7 @@ export function drawBetweenMeans(pm: PreparedModel, st: ChainState, wk: BetweenW
   const nW = pm.nW;
   const EB = st.B.E;
   wk.cache.clear();
-  const hasWithin = pm.latentB.some((k) => pm.withinOfBetween[k] >= 0);
+  const hasWithin = block.some((k) => pm.withinOfBetween[k] >= 0);
   // With within latent values, integrate them out (collapsedWithin.ts) instead of conditioning.
   const collapsed = hasWithin && pm.perRow ? (wk.collapsed ??= createCollapsedWork(pm)) : undefined;
   for (let j = 0; j < pm.J; j++) {

@@ -17,7 +17,7 @@
 import type { PreparedModel } from './prepared.js';
 import type { ChainState, LevelState } from './state.js';
 import type { LevelModel } from '../src/compile/ir.js';
-import { fillBetweenZ, computeMoments } from './moments.js';
+import { fillBetweenZ, betweenMoments } from './moments.js';
 
 interface FactorPlan {
   level: 'within' | 'between';
@@ -82,7 +82,7 @@ export function translateFactors(pm: PreparedModel, st: ChainState, plans: Facto
     if (delta === 0) continue;
     if (plan.level === 'between') {
       for (let j = 0; j < pm.J; j++) st.vB[j * pm.nB + plan.node] += delta;
-      computeMoments(pm, st); // between moments (with XWITH products) from the shifted scores
+      betweenMoments(pm, st); // between moments (with XWITH products) from the shifted scores
     } else {
       const nW = pm.nW;
       for (let i = 0; i < pm.N; i++) st.rowW[i * nW + plan.node] += delta;

@@ -97,7 +97,7 @@ export function computeMoments(pm: PreparedModel, st: ChainState): void {
   if (pm.ir.twoLevel) betweenMoments(pm, st);
 }
 
-function betweenMoments(pm: PreparedModel, st: ChainState): void {
+export function betweenMoments(pm: PreparedModel, st: ChainState): void {
   const B = pm.ir.between;
   const Z = st.B.Z;
   const M = st.B.M;

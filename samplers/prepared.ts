@@ -30,8 +30,15 @@ export interface PreparedModel {
   withinOfBetween: Int32Array;
   /** For each within node: the between node of the same decomposed variable, or -1. */
   betweenOfWithin: Int32Array;
-  /** Between latent nodes other than random slopes (drawn jointly per cluster). */
+  /** Between latent nodes other than random slopes (drawn per cluster). */
   latentB: number[];
+  /**
+   * latentB partitioned into blocks drawn one after the other. One block, unless an XWITH term
+   * multiplies two latent variables: then the second factor of each such product gets a block of
+   * its own, so every block enters the between equations linearly given the others (exact
+   * conditional normal draws, no Metropolis step; docs/algorithm.md, B1).
+   */
+  latentBlocks: number[][];
   /** Random-slope between nodes (drawn as their own block). */
   slopeB: number[];
   /** Within nodes that are factors. */
@@ -76,6 +83,13 @@ export function prepareModel(ir: ModelIR, ds: Dataset): PreparedModel {
     } else if (n.kind === 'slope') slopeB.push(k);
     else latentB.push(k);
   });
+  const separate = new Set<number>();
+  for (const d of B.derived)
+    if (d.kind === 'xwith' && B.nodes[d.a].kind !== 'observed' && B.nodes[d.b].kind !== 'observed') separate.add(separate.has(d.a) ? d.a : d.b);
+  for (const d of B.derived)
+    if (d.kind === 'xwith' && !separate.has(d.a) === !separate.has(d.b) && B.nodes[d.a].kind !== 'observed' && B.nodes[d.b].kind !== 'observed')
+      throw new Error(`internal: cannot separate the XWITH factors ${B.nodes[d.a].name} and ${B.nodes[d.b].name} into different blocks`);
+  const latentBlocks = [latentB.filter((k) => !separate.has(k)), ...[...separate].map((k) => [k])].filter((b) => b.length > 0);
   const withinOfBetween = new Int32Array(nB).fill(-1);
   const betweenOfWithin = new Int32Array(nW).fill(-1);
   B.nodes.forEach((n, k) => {
@@ -103,6 +117,7 @@ export function prepareModel(ir: ModelIR, ds: Dataset): PreparedModel {
     withinOfBetween,
     betweenOfWithin,
     latentB,
+    latentBlocks,
     slopeB,
     factorW,
     clusterVaryingWithin: W.derived.some((d) => d.kind === 'slopeTerm'),

@@ -153,6 +153,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
     parameterTable: parameterTable(ir),
     ...(ir.locPriorDiff?.length ? { priorNotes: ir.locPriorDiff.map((d) => d.text) } : {}),
     ...(excluded.length ? { excludedChains: excluded.map((c) => c + 1) } : {}),
+    ...(xwithBlocks(ir).length ? { samplerBlocks: xwithBlocks(ir) } : {}),
     warnings,
     outputRequests: input.output.map((o) => o.name),
     elapsedSeconds: (Date.now() - t0) / 1000,
@@ -200,6 +201,25 @@ function ridgeCheck(ir: ModelIR, run: RunOutput, settings: RunSettings, warnings
     `The summaries below use chain(s) ${run.draws.map((_, c) => c + 1).filter((c) => !chains.includes(c - 1)).join(', ')} only; chain(s) ${chains.map((c) => c + 1).join(', ')} left out (ridge). PSR values were computed from all chains.`,
   );
   return chains;
+}
+
+/**
+ * How XWITH latent scores are drawn: with one side observed, or with the two factors in separate
+ * blocks, every block is linear in the between equations given the others, so its full
+ * conditional is normal and is drawn exactly (a Metropolis step would accept with probability 1).
+ */
+function xwithBlocks(ir: ModelIR): NonNullable<FitResult['samplerBlocks']> {
+  const B = ir.between;
+  return B.derived.flatMap((d) => {
+    if (d.kind !== 'xwith') return [];
+    const a = B.nodes[d.a];
+    const b = B.nodes[d.b];
+    const both = a.kind !== 'observed' && b.kind !== 'observed';
+    const method = both
+      ? `XWITH ${d.name} = ${a.name} x ${b.name}: ${a.name} and ${b.name} scores drawn in separate blocks, each from its exact normal full conditional given the other (blocked Gibbs)`
+      : `XWITH ${d.name} = ${a.name} x ${b.name}: latent scores drawn from their exact normal full conditional (the observed factor makes the model conditionally linear)`;
+    return [{ term: d.name, method, acceptanceRate: 1 }];
+  });
 }
 
 function countFree(ir: ModelIR): number {

@@ -223,7 +223,7 @@ export function compileModel(input: MplusInput, dataNames: string[]): ModelIR {
       const la = L.nodes[a].kind !== 'observed';
       const lb = L.nodes[b].kind !== 'observed';
       if (!la && !lb) throw new BmsemError(`XWITH ${x.name}: at least one of ${x.a} and ${x.b} must be latent (use DEFINE for products of observed variables)`, at(x.pos));
-      if (la && lb) throw unsupported(`XWITH ${x.name} of two latent variables (${x.a}, ${x.b})`, at(x.pos));
+      if (a === b) throw unsupported(`XWITH ${x.name} of ${x.a} with itself (a quadratic latent term)`, at(x.pos));
       L.derived.push({ kind: 'xwith', name: x.name, a, b });
     }
   }

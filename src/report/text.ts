@@ -287,6 +287,10 @@ function summarySection(result: FitResult): string[] {
     if (st.biterationsMin > 0) out.push(kv('  Minimum number of iterations', String(st.biterationsMin), 66));
   }
   out.push(kv('  K-th iteration used for thinning', String(st.thin), 66));
+  for (const b of result.samplerBlocks ?? []) {
+    out.push(`  ${b.term}: ${b.method}`);
+    out.push(kv('    Acceptance rate', b.acceptanceRate.toFixed(3), 66));
+  }
   out.push('');
   out.push('Input data file(s)', `  ${result.dataFile}`, 'Input data format  FREE');
   return out;

@@ -136,6 +136,11 @@ export interface FitResult {
    * on a collapsed-factor ridge (src/diagnostics/ridge.ts); see `warnings`.
    */
   excludedChains?: number[];
+  /**
+   * Optional: how special blocks are sampled, e.g. for XWITH: `{ term, method, acceptanceRate }`
+   * (acceptanceRate 1 for exact conditional draws).
+   */
+  samplerBlocks?: { term: string; method: string; acceptanceRate: number }[];
   fit?: Record<string, unknown>;
   warnings: string[];
   /** OUTPUT options requested (upper-case words, e.g. TECH1, TECH8, STDYX, RESIDUAL). */
