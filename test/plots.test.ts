@@ -52,10 +52,11 @@ describe('plot report from a real run (msem_mvpa.inp, 1,000 iterations)', () => 
 
   it('writes the HTML and the SVG files in the same output set as .out/.json', () => {
     const names = written.map((f) => f.slice(dirA.length + 1));
-    expect(names).toEqual(['msem_mvpa.out', 'msem_mvpa.json', 'msem_mvpa.html', 'msem_mvpa_trace.svg', 'msem_mvpa_density.svg', 'msem_mvpa_psr.svg']);
-    // No PPC data in this run: no PPC file, a note in the page.
-    expect(existsSync(join(dirA, 'msem_mvpa_ppc.svg'))).toBe(false);
-    expect(html).toContain('This run has no posterior predictive check data.');
+    expect(names).toEqual(['msem_mvpa.out', 'msem_mvpa.json', 'msem_mvpa.html', 'msem_mvpa_trace.svg', 'msem_mvpa_density.svg', 'msem_mvpa_psr.svg', 'msem_mvpa_ppc.svg']);
+    // The run has a posterior predictive check: its scatter (one point per PPC draw) is drawn.
+    expect(existsSync(join(dirA, 'msem_mvpa_ppc.svg'))).toBe(true);
+    expect(count(html, dataPlot('ppc'))).toBe(1);
+    expect(html).not.toContain('This run has no posterior predictive check data.');
   });
 
   it('has one trace and one density per free parameter (sampled + MODEL CONSTRAINT NEW)', () => {

@@ -155,7 +155,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
     ...(excluded.length ? { excludedChains: excluded.map((c) => c + 1) } : {}),
     ...(xwithBlocks(ir).length ? { samplerBlocks: xwithBlocks(ir) } : {}),
     warnings,
-    outputRequests: input.output.map((o) => o.name),
+    outputRequests: input.output.map(outputRequestText),
     elapsedSeconds: (Date.now() - t0) / 1000,
   };
   addFitStatistics(result, ir, data, keptDraws);
@@ -220,6 +220,14 @@ function xwithBlocks(ir: ModelIR): NonNullable<FitResult['samplerBlocks']> {
       : `XWITH ${d.name} = ${a.name} x ${b.name}: latent scores drawn from their exact normal full conditional (the observed factor makes the model conditionally linear)`;
     return [{ term: d.name, method, acceptanceRate: 1 }];
   });
+}
+
+/** OUTPUT option as a word with its arguments, e.g. STANDARDIZED(STDYX), CINTERVAL(HPD). */
+function outputRequestText(o: MplusInput['output'][number]): string {
+  const words = (vs: typeof o.values): string[] =>
+    vs.flatMap((v) => (v.kind === 'group' ? words(v.items) : v.kind === 'word' ? [v.text] : [v.text]));
+  const args = words(o.values);
+  return args.length ? `${o.name}(${args.join(' ')})` : o.name;
 }
 
 function countFree(ir: ModelIR): number {

@@ -106,6 +106,7 @@ export function addFitStatistics(result: FitResult, ir: ModelIR, data: Dataset, 
       fit.ppc_draws = p.draws;
       fit.ppc_chisq_observed_mean = p.meanObserved;
       fit.ppc_chisq_replicated_mean = p.meanReplicated;
+      fit.ppc_points = p.points;
     } catch (err) {
       notes.push(`PPC not computed: ${(err as Error).message}`);
     }

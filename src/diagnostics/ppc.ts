@@ -30,6 +30,8 @@ export interface PpcResult {
   /** Mean observed / replicated chi-square. */
   meanObserved: number;
   meanReplicated: number;
+  /** Per PPC draw: the observed and the replicated chi-square (the PPC scatter plot). */
+  points: { observed: number; replicated: number }[];
 }
 
 export interface PpcOptions {
@@ -45,6 +47,7 @@ export function posteriorPredictiveCheck(ir: ModelIR, data: Dataset, lay: Observ
   const idx = src.indices(Math.min(stride, Math.max(1, src.nKept)));
   const rng = Rng.fromSeed(opts.seed, 1009);
   const diffs: number[] = [];
+  const points: { observed: number; replicated: number }[] = [];
   let exceed = 0;
   let so = 0;
   let sr = 0;
@@ -70,6 +73,7 @@ export function posteriorPredictiveCheck(ir: ModelIR, data: Dataset, lay: Observ
     }
     if (!Number.isFinite(fObs) || !Number.isFinite(fRep)) continue;
     diffs.push(fObs - fRep);
+    points.push({ observed: fObs, replicated: fRep });
     if (fRep >= fObs) exceed++;
     so += fObs;
     sr += fRep;
@@ -77,7 +81,7 @@ export function posteriorPredictiveCheck(ir: ModelIR, data: Dataset, lay: Observ
   const n = diffs.length;
   diffs.sort((a, b) => a - b);
   const q = (pr: number) => (n ? diffs[Math.min(n - 1, Math.max(0, Math.round(pr * (n - 1))))] : NaN);
-  return { ppp: n ? exceed / n : NaN, diffCi: [q(0.025), q(0.975)], draws: n, meanObserved: so / n, meanReplicated: sr / n };
+  return { ppp: n ? exceed / n : NaN, diffCi: [q(0.025), q(0.975)], draws: n, meanObserved: so / n, meanReplicated: sr / n, points };
 }
 
 /** Cholesky factor of Ψ (E×E, equation indexing) with a tiny ridge for fixed-zero variances. */

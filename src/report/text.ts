@@ -209,8 +209,10 @@ function requests(result: FitResult): string[] {
   return result.outputRequests.map((r) => r.toUpperCase().replace(/\s+/g, ''));
 }
 
+/** True when OUTPUT names `word`, with or without a parenthesised argument (CINTERVAL(HPD)). */
 export function hasRequest(result: FitResult, word: string): boolean {
-  return requests(result).includes(word.toUpperCase());
+  const w = word.toUpperCase();
+  return requests(result).some((r) => r === w || r.startsWith(`${w}(`));
 }
 
 /** Which standardizations were requested: STANDARDIZED/STAND (all), STAND(STDYX ...), STDYX, ... */
