@@ -127,8 +127,8 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
   if (!run.converged)
     warnings.push(
       settings.fbiterations
-        ? `WARNING: after the fixed ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)}, above the criterion ${settings.psrThreshold.toFixed(3)}.`
-        : `WARNING: the chains did not converge: at the maximum of ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)} (criterion ${settings.psrThreshold.toFixed(3)}). Increase BITERATIONS or check the model.`,
+        ? `after the fixed ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)}, above the criterion ${fmtCrit(settings.psrThreshold)}.`
+        : `the chains did not converge: at the maximum of ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)} (criterion ${fmtCrit(settings.psrThreshold)}). Increase BITERATIONS or check the model.`,
     );
   const ks = ksRows(ir, used, keptDraws);
   const result: FitResult = {
@@ -190,7 +190,7 @@ function ridgeCheck(ir: ModelIR, run: RunOutput, settings: RunSettings, warnings
   const chains = [...new Set(findings.map((f) => f.chain))].sort((a, b) => a - b);
   for (const f of findings)
     warnings.push(
-      `WARNING: chain ${f.chain + 1} appears to be on a collapsed-factor ridge of the (improper, flat-prior) posterior for the ${f.level} factor ${f.factor}: ${f.reason}.`,
+      `chain ${f.chain + 1} appears to be on a collapsed-factor ridge of the (improper, flat-prior) posterior for the ${f.level} factor ${f.factor}: ${f.reason}.`,
     );
   if (chains.length === run.draws.length)
     throw new BmsemError(
@@ -228,6 +228,11 @@ function outputRequestText(o: MplusInput['output'][number]): string {
     vs.flatMap((v) => (v.kind === 'group' ? words(v.items) : v.kind === 'word' ? [v.text] : [v.text]));
   const args = words(o.values);
   return args.length ? `${o.name}(${args.join(' ')})` : o.name;
+}
+
+/** A PSR criterion with enough decimals to differ from 1 (1 + BCONVERGENCE·a). */
+function fmtCrit(x: number): string {
+  return x.toFixed(Math.max(3, Math.ceil(-Math.log10(x - 1 || 1e-3)) + 1));
 }
 
 function countFree(ir: ModelIR): number {
