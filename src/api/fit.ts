@@ -217,7 +217,7 @@ function xwithBlocks(ir: ModelIR): NonNullable<FitResult['samplerBlocks']> {
     const both = a.kind !== 'observed' && b.kind !== 'observed';
     const method = both
       ? `XWITH ${d.name} = ${a.name} x ${b.name}: ${a.name} and ${b.name} scores drawn in separate blocks, each from its exact normal full conditional given the other (blocked Gibbs)`
-      : `XWITH ${d.name} = ${a.name} x ${b.name}: latent scores drawn from their exact normal full conditional (the observed factor makes the model conditionally linear)`;
+      : `XWITH ${d.name} = ${a.name} x ${b.name}: latent scores drawn from their exact normal full conditional (with the observed variable ${(a.kind === 'observed' ? a : b).name} the model is conditionally linear in them)`;
     return [{ term: d.name, method, acceptanceRate: 1 }];
   });
 }

@@ -290,7 +290,7 @@ function summarySection(result: FitResult): string[] {
   }
   out.push(kv('  K-th iteration used for thinning', String(st.thin), 66));
   for (const b of result.samplerBlocks ?? []) {
-    out.push(`  ${b.term}: ${b.method}`);
+    out.push(...wrap(b.method, '  '));
     out.push(kv('    Acceptance rate', b.acceptanceRate.toFixed(3), 66));
   }
   out.push('');
