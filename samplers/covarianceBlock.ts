@@ -9,6 +9,7 @@ import type { PreparedModel } from './prepared.js';
 import type { ChainState, LevelState } from './state.js';
 import type { LevelModel } from '../src/compile/ir.js';
 import { drawInverseWishart, invertSpd } from '../src/linalg/dense.js';
+import { levelPlan } from './levelPlan.js';
 
 export function drawCovariances(pm: PreparedModel, st: ChainState): void {
   drawLevel(pm.ir.within, st.W, pm.N, st);
@@ -17,22 +18,33 @@ export function drawCovariances(pm: PreparedModel, st: ChainState): void {
 
 function drawLevel(L: LevelModel, S: LevelState, n: number, st: ChainState): void {
   const { Z, E, Rz, M } = S;
-  const RM = st.scratch.big; // RM[e*Z + k] = (Rz M)[e, k]
+  const { nzStart, nzCol, nzAny } = levelPlan(L);
+  // RM[e*Z + k] = (Rz M)[e, k] for the columns k some row of Rz uses. The sums skip the entries
+  // of Rz that are structurally +0: adding ±0 to a sum started at +0 changes no bit.
+  const RM = st.scratch.big;
   for (let e = 0; e < E; e++)
-    for (let k = 0; k < Z; k++) {
+    for (let c = 0; c < nzAny.length; c++) {
+      const k = nzAny[c];
       let s = 0;
-      for (let l = 0; l < Z; l++) s += Rz[e * Z + l] * M[l * Z + k];
+      for (let t = nzStart[e]; t < nzStart[e + 1]; t++) {
+        const l = nzCol[t];
+        s += Rz[e * Z + l] * M[l * Z + k];
+      }
       RM[e * Z + k] = s;
     }
   for (const block of L.blocks) {
     const p = block.eqs.length;
     const scat = st.scratch.c;
+    // E_b = Rz_b M Rz_bᵀ (eq. V1/V2)
     for (let a = 0; a < p; a++)
       for (let b = 0; b <= a; b++) {
         const ea = block.eqs[a];
         const eb = block.eqs[b];
         let s = 0;
-        for (let k = 0; k < Z; k++) s += RM[ea * Z + k] * Rz[eb * Z + k];
+        for (let t = nzStart[eb]; t < nzStart[eb + 1]; t++) {
+          const k = nzCol[t];
+          s += RM[ea * Z + k] * Rz[eb * Z + k];
+        }
         scat[a * p + b] = s;
         scat[b * p + a] = s;
       }

@@ -11,6 +11,7 @@ import type { PreparedModel } from './prepared.js';
 import type { ChainState, LevelState } from './state.js';
 import type { LevelModel } from '../src/compile/ir.js';
 import { drawFromCanonical } from '../src/linalg/dense.js';
+import { levelPlan } from './levelPlan.js';
 
 export function drawLocation(pm: PreparedModel, st: ChainState): void {
   const K = pm.ir.nLoc;
@@ -28,7 +29,8 @@ export function drawLocation(pm: PreparedModel, st: ChainState): void {
   // DIFF(a, b) ~ N(m, v): P += (1/v)·d dᵀ, h += (m/v)·d with d = e_a − e_b (docs/algorithm.md).
   const diff = pm.ir.locPriorDiff;
   if (diff)
-    for (const d of diff) {
+    for (let i = 0; i < diff.length; i++) {
+      const d = diff[i];
       P[d.a * K + d.a] += d.prec;
       P[d.b * K + d.b] += d.prec;
       P[d.a * K + d.b] -= d.prec;
@@ -55,19 +57,17 @@ const NOT_IDENTIFIED = 'the regression/mean parameters are not identified by the
  *   2. each θ_u | θ_−u in turn: N((h_u − Σ_{j≠u} P_uj θ_j)/P_uu, 1/P_uu) truncated to [lo, hi].
  */
 function drawWithUniform(P: Float64Array, h: Float64Array, K: number, unif: { index: number; lo: number; hi: number }[], st: ChainState): void {
-  const isU = new Uint8Array(K);
-  for (const u of unif) isU[u.index] = 1;
-  const F: number[] = [];
-  for (let k = 0; k < K; k++) if (!isU[k]) F.push(k);
+  const F = othersOf(unif, K);
   const nF = F.length;
   if (nF > 0) {
-    const Q = new Float64Array(nF * nF);
-    const g = new Float64Array(nF);
-    const out = new Float64Array(nF);
-    const work = new Float64Array(nF);
+    // chain scratch (no allocation per sweep): Q nF×nF, g, the draw, and drawFromCanonical's work
+    const Q = st.scratch.c;
+    const g = st.scratch.e;
+    const out = st.scratch.f;
+    const work = st.scratch.d;
     for (let i = 0; i < nF; i++) {
       let s = h[F[i]];
-      for (const u of unif) s -= P[F[i] * K + u.index] * st.loc[u.index];
+      for (let u = 0; u < unif.length; u++) s -= P[F[i] * K + unif[u].index] * st.loc[unif[u].index];
       g[i] = s;
       for (let j = 0; j < nF; j++) Q[i * nF + j] = P[F[i] * K + F[j]];
     }
@@ -77,7 +77,8 @@ function drawWithUniform(P: Float64Array, h: Float64Array, K: number, unif: { in
     }
     for (let i = 0; i < nF; i++) st.loc[F[i]] = out[i];
   }
-  for (const u of unif) {
+  for (let i = 0; i < unif.length; i++) {
+    const u = unif[i];
     const k = u.index;
     const prec = P[k * K + k];
     if (!(prec > 0)) {
@@ -89,6 +90,21 @@ function drawWithUniform(P: Float64Array, h: Float64Array, K: number, unif: { in
     const sd = 1 / Math.sqrt(prec);
     st.loc[k] = truncatedNormal(s / prec, sd, u.lo, u.hi, st.rng);
   }
+}
+
+/** The location parameters without a U prior, ascending (built once per prior list). */
+const othersCache = new WeakMap<object, Int32Array>();
+function othersOf(unif: { index: number }[], K: number): Int32Array {
+  let F = othersCache.get(unif);
+  if (!F) {
+    const isU = new Uint8Array(K);
+    for (const u of unif) isU[u.index] = 1;
+    const list: number[] = [];
+    for (let k = 0; k < K; k++) if (!isU[k]) list.push(k);
+    F = Int32Array.from(list);
+    othersCache.set(unif, F);
+  }
+  return F;
 }
 
 /** One draw of N(mu, sd²) truncated to [lo, hi] (exact: rejection samplers of Robert 1995). */
@@ -134,31 +150,36 @@ export function truncatedNormal(mu: number, sd: number, lo: number, hi: number, 
   return mu + sd * (flip ? -z : z);
 }
 
+/**
+ * Add one level's GLS terms (eq. L1) to P and h, in the order: equation e, its free terms a,
+ * equation f with Ψ⁻¹[e, f] ≠ 0, f's free terms b. Mt[f·Z + k] = (M t_f)[k] is only formed for
+ * the columns k of free terms (the only ones read).
+ */
 function accumulateLevel(L: LevelModel, S: LevelState, P: Float64Array, h: Float64Array, K: number, Mt: Float64Array): void {
   const Z = S.Z;
   const E = S.E;
   const M = S.M;
+  const psiInv = S.psiInv;
+  const { nodeZ, fixStart, fixZ, fixValue, freeStart, freeZ, freeParam, freeZs } = levelPlan(L);
   // Mt[f*Z + k] = (M t_f)[k], t_f = fixed part of equation f's residual
   for (let f = 0; f < E; f++) {
-    const eq = L.equations[f];
-    for (let k = 0; k < Z; k++) {
-      let s = M[k * Z + 1 + eq.node];
-      for (const t of eq.terms) if (t.param < 0) s -= t.value * M[k * Z + t.z];
+    const node = nodeZ[f];
+    for (let c = 0; c < freeZs.length; c++) {
+      const k = freeZs[c];
+      let s = M[k * Z + node];
+      for (let t = fixStart[f]; t < fixStart[f + 1]; t++) s -= fixValue[t] * M[k * Z + fixZ[t]];
       Mt[f * Z + k] = s;
     }
   }
   for (let e = 0; e < E; e++) {
-    const eqE = L.equations[e];
-    for (const ta of eqE.terms) {
-      if (ta.param < 0) continue;
+    for (let ta = freeStart[e]; ta < freeStart[e + 1]; ta++) {
+      const pa = freeParam[ta];
+      const za = freeZ[ta];
       for (let f = 0; f < E; f++) {
-        const w = S.psiInv[e * E + f];
+        const w = psiInv[e * E + f];
         if (w === 0) continue;
-        h[ta.param] += w * Mt[f * Z + ta.z];
-        for (const tb of L.equations[f].terms) {
-          if (tb.param < 0) continue;
-          P[ta.param * K + tb.param] += w * M[ta.z * Z + tb.z];
-        }
+        h[pa] += w * Mt[f * Z + za];
+        for (let tb = freeStart[f]; tb < freeStart[f + 1]; tb++) P[pa * K + freeParam[tb]] += w * M[za * Z + freeZ[tb]];
       }
     }
   }

@@ -8,6 +8,7 @@
 import type { PreparedModel } from './prepared.js';
 import type { ChainState, LevelState } from './state.js';
 import type { LevelModel } from '../src/compile/ir.js';
+import { levelPlan } from './levelPlan.js';
 
 /** Raw per-cluster moments from the current within row values. O(N q²). */
 export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
@@ -33,11 +34,23 @@ export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
 }
 
 /**
- * Centred per-cluster moments Mj (eq. M1) from Rj and the current between parts μ_j, and the
- * level totals M for the parameter step, including derived columns (random-slope terms at the
- * within level, XWITH products at the between level).
+ * Level totals M for the parameter step from Rj and the current between parts μ_j (eq. M1),
+ * including derived columns (random-slope terms at the within level, XWITH products at the
+ * between level). The per-cluster centred moments Mj are only stored when random-slope terms
+ * read them (nothing else does).
  */
 export function computeMoments(pm: PreparedModel, st: ChainState): void {
+  withinMoments(pm, st);
+  if (pm.ir.twoLevel) betweenMoments(pm, st);
+}
+
+/**
+ * M_W = Σ_j (R_j − m c' − c m' + n_j m m'), c = R_j e_0, m = [0, P μ_j] (eq. M1), element by
+ * element in the order of the sum over j. Row and column 0 of m are 0, so there the terms with
+ * m_0 vanish: v_0b = R_0b − c_0 m_b, v_a0 = R_a0 − m_a c_0 (exactly the same doubles, up to the
+ * sign of an exact zero, which a sum started at +0 does not see).
+ */
+function withinMoments(pm: PreparedModel, st: ChainState): void {
   const nW = pm.nW;
   const q = 1 + nW;
   const qq = q * q;
@@ -45,7 +58,8 @@ export function computeMoments(pm: PreparedModel, st: ChainState): void {
   const J = pm.J;
   const m = st.scratch.f;
   const derived = pm.ir.within.derived;
-  const nD = derived.length;
+  const nD = derived.length; // within derived columns are random-slope terms only
+  const keepMj = nD > 0;
   const ZW = st.W.Z;
   const MW = st.W.M;
   const R = st.Rj;
@@ -63,38 +77,64 @@ export function computeMoments(pm: PreparedModel, st: ChainState): void {
       m[k + 1] = b >= 0 ? vB[vOff + b] : 0;
     }
     const n = nj[j];
-    for (let a = 0; a < q; a++) {
+    const c0 = R[off];
+    // row 0 (m_0 = 0)
+    MW[0] += c0;
+    if (keepMj) Mj[off] = c0;
+    for (let b = 1; b < q; b++) {
+      const v = R[off + b] - c0 * m[b];
+      MW[b] += v;
+      if (keepMj) Mj[off + b] = v;
+    }
+    for (let a = 1; a < q; a++) {
       const rowA = off + a * q;
       const ca = R[rowA];
       const ma = m[a];
+      const nma = n * ma;
       const mwA = a * ZW;
-      for (let b = 0; b < q; b++) {
+      // column 0 (m_0 = 0)
+      const v0 = ca - ma * c0;
+      MW[mwA] += v0;
+      if (keepMj) Mj[rowA] = v0;
+      for (let b = 1; b < q; b++) {
         const mb = m[b];
-        const v = R[rowA + b] - ma * R[off + b * q] - ca * mb + n * ma * mb;
-        Mj[rowA + b] = v;
+        const v = R[rowA + b] - ma * R[off + b * q] - ca * mb + nma * mb;
         MW[mwA + b] += v;
+        if (keepMj) Mj[rowA + b] = v;
       }
     }
-    // derived within columns: slope term s_j · w_x
-    for (let d = 0; d < nD; d++) {
-      const t = derived[d];
-      if (t.kind !== 'slopeTerm') continue;
-      const zd = q + d;
-      const s = vB[vOff + t.slope];
-      const x = 1 + t.x;
-      for (let b = 0; b < q; b++) {
-        const v = s * Mj[off + x * q + b];
-        MW[zd * ZW + b] += v;
-        MW[b * ZW + zd] += v;
-      }
-      for (let d2 = 0; d2 < nD; d2++) {
-        const t2 = derived[d2];
-        if (t2.kind !== 'slopeTerm') continue;
-        MW[zd * ZW + q + d2] += s * vB[vOff + t2.slope] * Mj[off + x * q + 1 + t2.x];
-      }
+    if (keepMj) slopeTermMoments(pm, st, j);
+  }
+}
+
+/** Derived within columns of cluster j: slope term s_j · w_x (Σ_i (s_j w_x) z' = s_j (M_j)_{x,·}). */
+function slopeTermMoments(pm: PreparedModel, st: ChainState, j: number): void {
+  const q = 1 + pm.nW;
+  const off = j * q * q;
+  const vOff = j * pm.nB;
+  const derived = pm.ir.within.derived;
+  const nD = derived.length;
+  const ZW = st.W.Z;
+  const MW = st.W.M;
+  const Mj = st.Mj;
+  const vB = st.vB;
+  for (let d = 0; d < nD; d++) {
+    const t = derived[d];
+    if (t.kind !== 'slopeTerm') continue;
+    const zd = q + d;
+    const s = vB[vOff + t.slope];
+    const x = 1 + t.x;
+    for (let b = 0; b < q; b++) {
+      const v = s * Mj[off + x * q + b];
+      MW[zd * ZW + b] += v;
+      MW[b * ZW + zd] += v;
+    }
+    for (let d2 = 0; d2 < nD; d2++) {
+      const t2 = derived[d2];
+      if (t2.kind !== 'slopeTerm') continue;
+      MW[zd * ZW + q + d2] += s * vB[vOff + t2.slope] * Mj[off + x * q + 1 + t2.x];
     }
   }
-  if (pm.ir.twoLevel) betweenMoments(pm, st);
 }
 
 export function betweenMoments(pm: PreparedModel, st: ChainState): void {
@@ -106,15 +146,34 @@ export function betweenMoments(pm: PreparedModel, st: ChainState): void {
   const J = pm.J;
   const vB = st.vB;
   M.fill(0);
+  // Σ_j z_j z_j' (lower triangle). z_0 = 1, and 1·x is exactly x: row 0 and column 0 add z directly.
+  const direct = B.derived.length === 0; // then z_j = [1, v_j] and v_j is read in place
   for (let j = 0; j < J; j++) {
+    if (direct) {
+      betweenOuterDirect(M, Z, vB, j * nB);
+      continue;
+    }
     fillBetweenZ(B, vB, j, nB, z);
-    for (let a = 0; a < Z; a++) {
+    M[0] += 1;
+    for (let a = 1; a < Z; a++) {
       const za = z[a];
       const rowA = a * Z;
-      for (let b = 0; b <= a; b++) M[rowA + b] += za * z[b];
+      M[rowA] += za;
+      for (let b = 1; b <= a; b++) M[rowA + b] += za * z[b];
     }
   }
   for (let a = 0; a < Z; a++) for (let b = 0; b < a; b++) M[b * Z + a] = M[a * Z + b];
+}
+
+/** Σ_j z z' (lower triangle) for one cluster with z = [1, v] (no derived columns), v at vB[vOff…]. */
+function betweenOuterDirect(M: Float64Array, Z: number, vB: Float64Array, vOff: number): void {
+  M[0] += 1;
+  for (let a = 1; a < Z; a++) {
+    const za = vB[vOff + a - 1];
+    const rowA = a * Z;
+    M[rowA] += za;
+    for (let b = 1; b <= a; b++) M[rowA + b] += za * vB[vOff + b - 1];
+  }
 }
 
 /** z_j = [1, v_j, XWITH products] for cluster j. */
@@ -130,9 +189,15 @@ export function fillBetweenZ(B: LevelModel, vB: Float64Array, j: number, nB: num
 /** Residual operator Rz from the current location parameters (ζ = Rz z). */
 export function buildResidualOperator(L: LevelModel, S: LevelState, loc: Float64Array): void {
   const Z = S.Z;
-  S.Rz.fill(0);
-  L.equations.forEach((eq, e) => {
-    S.Rz[e * Z + 1 + eq.node] = 1;
-    for (const t of eq.terms) S.Rz[e * Z + t.z] -= t.param >= 0 ? loc[t.param] : t.value;
-  });
+  const Rz = S.Rz;
+  const { E, nodeZ, termStart, termZ, termParam, termValue } = levelPlan(L);
+  Rz.fill(0);
+  for (let e = 0; e < E; e++) {
+    const row = e * Z;
+    Rz[row + nodeZ[e]] = 1;
+    for (let t = termStart[e]; t < termStart[e + 1]; t++) {
+      const param = termParam[t];
+      Rz[row + termZ[t]] -= param >= 0 ? loc[param] : termValue[t];
+    }
+  }
 }

@@ -118,10 +118,19 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
 /** Copy the recorded parameters of a chain's current state into row `base` of its draws. */
 export function recordDraw(s: Sampler, recorded: RecordedParam[], row: Float64Array, base: number): void {
   const { loc, cov } = s.st;
-  for (let p = 0; p < recorded.length; p++) {
-    const r = recorded[p];
-    row[base + p] = r.kind === 'loc' ? loc[r.index] : cov[r.index];
+  const { isLoc, index } = recordPlan(recorded);
+  for (let p = 0; p < index.length; p++) row[base + p] = isLoc[p] ? loc[index[p]] : cov[index[p]];
+}
+
+/** Typed copy of a recorded-parameter list (built once per list; no string compares per draw). */
+const recordPlans = new WeakMap<RecordedParam[], { isLoc: Uint8Array; index: Int32Array }>();
+function recordPlan(recorded: RecordedParam[]): { isLoc: Uint8Array; index: Int32Array } {
+  let p = recordPlans.get(recorded);
+  if (!p) {
+    p = { isLoc: Uint8Array.from(recorded, (r) => (r.kind === 'loc' ? 1 : 0)), index: Int32Array.from(recorded, (r) => r.index) };
+    recordPlans.set(recorded, p);
   }
+  return p;
 }
 
 export function failed(recorded: RecordedParam[], draws: Float64Array[], t: number, psrHistory: RunOutput['psrHistory'], why: string): RunOutput {

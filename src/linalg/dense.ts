@@ -18,37 +18,55 @@ export interface RandomSource {
  * Returns false (and leaves `a` partly overwritten) when A is not positive definite.
  */
 export function cholesky(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
-    if (!(d > 0)) return false;
-    const ljj = Math.sqrt(d);
-    a[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = s / ljj;
-    }
-    for (let k = j + 1; k < n; k++) a[j * n + k] = 0;
-  }
-  return true;
+  return choleskyAt(a, 0, n);
 }
 
 /** Solve L y = b in place (L lower-triangular from `cholesky`). */
 export function solveLower(L: Float64Array, n: number, b: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= L[i * n + k] * b[k];
-    b[i] = s / L[i * n + i];
-  }
+  solveLowerAt(L, 0, n, b, 0);
 }
 
 /** Solve Lᵀ x = b in place. */
 export function solveUpperT(L: Float64Array, n: number, b: Float64Array): void {
+  solveUpperTAt(L, 0, n, b, 0);
+}
+
+// The kernels on a matrix stored at offset `o` of a larger buffer (and a vector at offset `bo`),
+// so callers can carve scratch out of one array without allocating subarray views.
+
+function choleskyAt(a: Float64Array, o: number, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    const rj = o + j * n;
+    let d = a[rj + j];
+    for (let k = 0; k < j; k++) d -= a[rj + k] * a[rj + k];
+    if (!(d > 0)) return false;
+    const ljj = Math.sqrt(d);
+    a[rj + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      const ri = o + i * n;
+      let s = a[ri + j];
+      for (let k = 0; k < j; k++) s -= a[ri + k] * a[rj + k];
+      a[ri + j] = s / ljj;
+    }
+    for (let k = j + 1; k < n; k++) a[rj + k] = 0;
+  }
+  return true;
+}
+
+function solveLowerAt(L: Float64Array, o: number, n: number, b: Float64Array, bo: number): void {
+  for (let i = 0; i < n; i++) {
+    const ri = o + i * n;
+    let s = b[bo + i];
+    for (let k = 0; k < i; k++) s -= L[ri + k] * b[bo + k];
+    b[bo + i] = s / L[ri + i];
+  }
+}
+
+function solveUpperTAt(L: Float64Array, o: number, n: number, b: Float64Array, bo: number): void {
   for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * b[k];
-    b[i] = s / L[i * n + i];
+    let s = b[bo + i];
+    for (let k = i + 1; k < n; k++) s -= L[o + k * n + i] * b[bo + k];
+    b[bo + i] = s / L[o + i * n + i];
   }
 }
 
@@ -83,13 +101,18 @@ export function drawFromCanonical(
 
 /** out = A⁻¹ for SPD A (A is destroyed). Returns false when A is not positive definite. */
 export function invertSpd(a: Float64Array, n: number, out: Float64Array, col: Float64Array): boolean {
-  if (!cholesky(a, n)) return false;
+  return invertSpdAt(a, 0, n, out, 0, col, 0);
+}
+
+/** invertSpd on matrices at offsets ao / oo and a column scratch at co of the given buffers. */
+function invertSpdAt(a: Float64Array, ao: number, n: number, out: Float64Array, oo: number, col: Float64Array, co: number): boolean {
+  if (!choleskyAt(a, ao, n)) return false;
   for (let j = 0; j < n; j++) {
-    col.fill(0, 0, n);
-    col[j] = 1;
-    solveLower(a, n, col);
-    solveUpperT(a, n, col);
-    for (let i = 0; i < n; i++) out[i * n + j] = col[i];
+    col.fill(0, co, co + n);
+    col[co + j] = 1;
+    solveLowerAt(a, ao, n, col, co);
+    solveUpperTAt(a, ao, n, col, co);
+    for (let i = 0; i < n; i++) out[oo + i * n + j] = col[co + i];
   }
   return true;
 }
@@ -97,7 +120,8 @@ export function invertSpd(a: Float64Array, n: number, out: Float64Array, col: Fl
 /**
  * Draw Σ ~ IW(S, df): density ∝ |Σ|^{-(df+p+1)/2} exp(-tr(S Σ⁻¹)/2), df > p − 1.
  * Bartlett: S⁻¹ = L Lᵀ, A lower-triangular with A_ii = sqrt(χ²(df − i)), A_ij ~ N(0,1) (i > j);
- * W = (L A)(L A)ᵀ ~ Wishart(S⁻¹, df); Σ = W⁻¹. `work` needs 4·p² + p doubles.
+ * W = (L A)(L A)ᵀ ~ Wishart(S⁻¹, df); Σ = W⁻¹. `work` needs 4·p² + p doubles, used as
+ * [S⁻¹ then L | tmp | A | LA | col] (offsets, no views allocated).
  */
 export function drawInverseWishart(
   S: Float64Array,
@@ -108,33 +132,34 @@ export function drawInverseWishart(
   work: Float64Array,
 ): boolean {
   const pp = p * p;
-  const Sinv = work.subarray(0, pp);
-  const tmp = work.subarray(pp, 2 * pp);
-  const A = work.subarray(2 * pp, 3 * pp);
-  const LA = work.subarray(3 * pp, 4 * pp);
-  const col = work.subarray(4 * pp, 4 * pp + p);
-  for (let i = 0; i < pp; i++) tmp[i] = S[i];
-  if (!invertSpd(tmp, p, Sinv, col)) return false;
-  if (!cholesky(Sinv, p)) return false; // Sinv now holds L
-  A.fill(0);
+  const Sinv = 0;
+  const tmp = pp;
+  const A = 2 * pp;
+  const LA = 3 * pp;
+  const col = 4 * pp;
+  const w = work;
+  for (let i = 0; i < pp; i++) w[tmp + i] = S[i];
+  if (!invertSpdAt(w, tmp, p, w, Sinv, w, col)) return false;
+  if (!choleskyAt(w, Sinv, p)) return false; // Sinv now holds L
+  w.fill(0, A, A + pp);
   for (let i = 0; i < p; i++) {
-    A[i * p + i] = Math.sqrt(2 * rng.gamma((df - i) / 2));
-    for (let j = 0; j < i; j++) A[i * p + j] = rng.normal();
+    w[A + i * p + i] = Math.sqrt(2 * rng.gamma((df - i) / 2));
+    for (let j = 0; j < i; j++) w[A + i * p + j] = rng.normal();
   }
   // LA = L A (both lower triangular)
   for (let i = 0; i < p; i++)
     for (let j = 0; j < p; j++) {
       let s = 0;
-      for (let k = j; k <= i; k++) s += Sinv[i * p + k] * A[k * p + j];
-      LA[i * p + j] = j <= i ? s : 0;
+      for (let k = j; k <= i; k++) s += w[Sinv + i * p + k] * w[A + k * p + j];
+      w[LA + i * p + j] = j <= i ? s : 0;
     }
   // W = LA LAᵀ into tmp
   for (let i = 0; i < p; i++)
     for (let j = 0; j <= i; j++) {
       let s = 0;
-      for (let k = 0; k <= j; k++) s += LA[i * p + k] * LA[j * p + k];
-      tmp[i * p + j] = s;
-      tmp[j * p + i] = s;
+      for (let k = 0; k <= j; k++) s += w[LA + i * p + k] * w[LA + j * p + k];
+      w[tmp + i * p + j] = s;
+      w[tmp + j * p + i] = s;
     }
-  return invertSpd(tmp, p, out, col);
+  return invertSpdAt(w, tmp, p, out, 0, w, col);
 }
