@@ -33,21 +33,8 @@ export interface CollapsedWork {
 
 export function createCollapsedWork(pm: PreparedModel): CollapsedWork {
   const nW = pm.nW;
-  const key = new Map<string, number>([['', 0]]);
-  const patterns: number[][] = [[]];
-  const patOfRow = new Int32Array(pm.N);
-  for (let i = 0; i < pm.N; i++) {
-    const idx: number[] = [];
-    for (let k = 0; k < nW; k++) if (Number.isNaN(pm.rawW[i * nW + k])) idx.push(k);
-    const kk = idx.join(',');
-    let p = key.get(kk);
-    if (p === undefined) {
-      p = patterns.length;
-      patterns.push(idx);
-      key.set(kk, p);
-    }
-    patOfRow[i] = p;
-  }
+  const patterns = pm.latentPatterns;
+  const patOfRow = pm.latentPatternOfRow;
   const nP = patterns.length;
   const counts = new Float64Array(pm.J * nP);
   const sums = new Float64Array(pm.J * nP * nW);

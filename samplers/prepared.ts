@@ -24,6 +24,10 @@ export interface PreparedModel {
   rowHasLatent: Uint8Array;
   /** Any per-row work at all (within factors or missing within values). */
   perRow: boolean;
+  /** Distinct sets of latent within nodes (factors, missing y's) over rows; pattern 0 is the empty set. */
+  latentPatterns: number[][];
+  /** Pattern index of each row (0: nothing latent). */
+  latentPatternOfRow: Int32Array;
   /** Between observed node values, J × nB (NaN for latent nodes). */
   obsB: Float64Array;
   /** For each between node: the within node holding the same decomposed variable, or -1. */
@@ -100,6 +104,7 @@ export function prepareModel(ir: ModelIR, ds: Dataset): PreparedModel {
   });
   let perRow = false;
   for (let i = 0; i < N; i++) if (rowHasLatent[i]) perRow = true;
+  const { patterns: latentPatterns, patternOfRow: latentPatternOfRow } = latentPatternsOf(rawW, N, nW);
   return {
     ir,
     N,
@@ -113,6 +118,8 @@ export function prepareModel(ir: ModelIR, ds: Dataset): PreparedModel {
     rawW,
     rowHasLatent,
     perRow,
+    latentPatterns,
+    latentPatternOfRow,
     obsB,
     withinOfBetween,
     betweenOfWithin,
@@ -123,4 +130,24 @@ export function prepareModel(ir: ModelIR, ds: Dataset): PreparedModel {
     clusterVaryingWithin: W.derived.some((d) => d.kind === 'slopeTerm'),
     clusterVaryingBetween: B.derived.length > 0,
   };
+}
+
+/** Group rows by the set of within nodes that are latent in them (NaN in rawW). */
+function latentPatternsOf(rawW: Float64Array, N: number, nW: number): { patterns: number[][]; patternOfRow: Int32Array } {
+  const key = new Map<string, number>([['', 0]]);
+  const patterns: number[][] = [[]];
+  const patternOfRow = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    const idx: number[] = [];
+    for (let k = 0; k < nW; k++) if (Number.isNaN(rawW[i * nW + k])) idx.push(k);
+    const kk = idx.join(',');
+    let p = key.get(kk);
+    if (p === undefined) {
+      p = patterns.length;
+      patterns.push(idx);
+      key.set(kk, p);
+    }
+    patternOfRow[i] = p;
+  }
+  return { patterns, patternOfRow };
 }

@@ -27,22 +27,9 @@ export interface WithinWork {
 }
 
 export function createWithinWork(pm: PreparedModel): WithinWork {
-  const patterns: number[][] = [];
-  const key = new Map<string, number>();
-  const patternOfRow = new Int32Array(pm.N).fill(-1);
-  for (let i = 0; i < pm.N; i++) {
-    if (!pm.rowHasLatent[i]) continue;
-    const idx: number[] = [];
-    for (let k = 0; k < pm.nW; k++) if (Number.isNaN(pm.rawW[i * pm.nW + k])) idx.push(k);
-    const kk = idx.join(',');
-    let p = key.get(kk);
-    if (p === undefined) {
-      p = patterns.length;
-      patterns.push(idx);
-      key.set(kk, p);
-    }
-    patternOfRow[i] = p;
-  }
+  // pattern 0 (nothing latent) is skipped in drawWithinLatent
+  const patterns = pm.latentPatterns;
+  const patternOfRow = pm.latentPatternOfRow;
   const E = Math.max(pm.ir.within.equations.length, 1);
   return {
     Aw: new Float64Array(E * Math.max(pm.nW, 1)),
@@ -76,7 +63,7 @@ export function drawWithinLatent(pm: PreparedModel, st: ChainState, wk: WithinWo
     }
     for (let i = pm.clusterStart[j]; i < pm.clusterStart[j + 1]; i++) {
       const p = wk.patternOfRow[i];
-      if (p < 0) continue;
+      if (p === 0) continue;
       let f = wk.cache[p];
       if (!f) {
         f = factorPattern(wk.patterns[p], wk.Aw, psiInv, E, nW);
