@@ -51,6 +51,11 @@ describe('.out blocks of msem_mvpa.inp (OUTPUT: STAND(STDYX) RESIDUAL CINTERVAL(
     }
   });
 
+  it('says which requests it did not act on (TECH4) instead of dropping them silently', () => {
+    expect((json.warnings as string[]).some((w) => /OUTPUT option TECH4 .*not supported yet/.test(w))).toBe(true);
+    expect(out).toMatch(/WARNING: OUTPUT OPTION TECH4/);
+  });
+
   it('prints only the requested standardization', () => {
     expect(out).not.toContain('STDY Standardization');
     expect(out).not.toContain('STD Standardization');

@@ -118,7 +118,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
       : runChains(pm, { ...runOpts, onProgress: (t, psr) => opts.onProgress?.(t, maxIt, psr) });
   if (run.failure) throw new BmsemError(`sampling stopped: ${run.failure}`, { file: input.file });
 
-  const warnings: string[] = [];
+  const warnings: string[] = ignoredRequests(input);
   // Ridge detection (src/diagnostics/ridge.ts): chains on a collapsed-factor ridge are left out.
   const excluded = ridgeCheck(ir, run, settings, warnings, input.file);
   const used = excluded.length ? { ...run, draws: run.draws.filter((_, c) => !excluded.includes(c)) } : run;
@@ -220,6 +220,22 @@ function xwithBlocks(ir: ModelIR): NonNullable<FitResult['samplerBlocks']> {
       : `XWITH ${d.name} = ${a.name} x ${b.name}: latent scores drawn from their exact normal full conditional (with the observed variable ${(a.kind === 'observed' ? a : b).name} the model is conditionally linear in them)`;
     return [{ term: d.name, method, acceptanceRate: 1 }];
   });
+}
+
+/**
+ * Requests that parse but that this version does not act on are reported, never silently dropped:
+ * they would otherwise look as if they had been honoured.
+ */
+const HANDLED_OUTPUT = new Set(['STANDARDIZED', 'STDYX', 'STDY', 'STD', 'RESIDUAL', 'CINTERVAL', 'TECH1', 'TECH8', 'DIAGNOSTICS']);
+export function ignoredRequests(input: MplusInput): string[] {
+  const out: string[] = [];
+  const where = (p: { line: number; col: number }) => `line ${p.line}, column ${p.col}`;
+  for (const o of input.output)
+    if (!HANDLED_OUTPUT.has(o.name)) out.push(`OUTPUT option ${o.written.toUpperCase()} (${where(o.pos)}) is not supported yet by bmsem and was ignored.`);
+  if (input.modelIndirect.length)
+    out.push(`MODEL INDIRECT (${where(input.modelIndirect[0].pos)}) is not supported yet by bmsem and was ignored; define indirect effects with MODEL CONSTRAINT: NEW(...).`);
+  if (input.savedata.length) out.push(`SAVEDATA (${where(input.savedata[0].pos)}) is not supported yet by bmsem and was ignored.`);
+  return out;
 }
 
 /** OUTPUT option as a word with its arguments, e.g. STANDARDIZED(STDYX), CINTERVAL(HPD). */
