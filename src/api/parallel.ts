@@ -66,15 +66,26 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
     let converged = false;
     let lastPsr = NaN;
     const every = runOpts.checkEvery;
-    // Pipelined: the next batch is requested before this one is processed, so the workers never
-    // wait for the main thread; a batch computed past the stopping point is simply discarded.
+    // Pipelined two batches deep: a worker always has the next request queued when it finishes a
+    // batch, so it never waits for a message round trip; batches computed past the stopping point
+    // are simply discarded (draws of iteration t do not depend on when they were asked for).
     const batchEnd = (from: number) => Math.min(maxIter, (Math.floor(from / every) + 1) * every);
     const request = (to: number) => Promise.all(pools.map((w) => w.run(to)));
-    let pending = request(batchEnd(0));
+    const inFlight: Promise<FromWorker[]>[] = [];
+    let requestedTo = 0;
+    const topUp = () => {
+      while (inFlight.length < 2 && requestedTo < maxIter) {
+        requestedTo = batchEnd(requestedTo);
+        inFlight.push(request(requestedTo));
+      }
+    };
+    topUp();
+    let pending = inFlight.shift()!;
     while (t < maxIter) {
       const to = batchEnd(t);
       const replies = await pending;
-      if (to < maxIter) pending = request(batchEnd(to));
+      topUp();
+      if (inFlight.length) pending = inFlight.shift()!;
       // first failure in (iteration, chain) order, as the single-thread runner meets it
       let fail: { chain: number; iteration: number; message: string } | undefined;
       replies.forEach((r, w) => {

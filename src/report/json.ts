@@ -55,7 +55,6 @@ const ORDERS: Record<string, string[]> = {
     'fbiterations',
     'bconvergence',
     'psrThreshold',
-    'processors',
     'algorithm',
   ],
   sample: [
@@ -155,6 +154,10 @@ function normalise(value: unknown, path: string): unknown {
 export function renderJson(result: FitResult, opts: RenderJsonOptions = {}): string {
   const src: Record<string, unknown> = { ...(result as unknown as Record<string, unknown>) };
   if (!opts.includeTiming) delete src['elapsedSeconds'];
+  // The number of worker threads never changes the results, so it is not part of the output
+  // (same input + seed = identical files for every PROCESSORS value).
+  const { processors: _p, ...settings } = result.settings;
+  src['settings'] = settings;
   // The public JSON names these two as the issue tracker's format specifies (snake_case).
   const { maxPsr, psrHistory, ...conv } = result.convergence;
   src['convergence'] = { ...conv, max_psr: maxPsr, psr_history: psrHistory };

@@ -1,0 +1,37 @@
+/**
+ * PROCESSORS = n: chains on worker threads give byte-identical results for every n (each chain
+ * owns its random stream), including the stopping point of the PSR rule.
+ */
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fitText } from '../src/api/fit.js';
+import { renderJson, renderOut } from '../src/report/index.js';
+import { workerScript } from '../src/api/parallel.js';
+
+const root = path.resolve(__dirname, '..');
+const text = fs
+  .readFileSync(path.join(root, 'models/msem_mvpa.inp'), 'utf8')
+  .replace('data/mvpa.dat', path.join(root, 'models/data/mvpa.dat'))
+  .replace(/BITERATIONS=100000 \(50000\); BCONVERGENCE =\.01;/, 'BITERATIONS=3000 (400); BCONVERGENCE =.05; CHAINS = 3;');
+
+describe('PROCESSORS = 1, 2, 3', () => {
+  it('uses the compiled worker script (built by npm test)', () => {
+    expect(workerScript()).toBeDefined();
+  });
+
+  it('gives byte-identical draws, stopping point, .out and .json', async () => {
+    const runs = [];
+    for (const processors of [1, 2, 3]) runs.push(await fitText(text, path.join(root, 'models/msem_mvpa.inp'), { processors, seed: 42 }));
+    const [a, ...rest] = runs;
+    expect(a.run.iterations).toBeGreaterThanOrEqual(400);
+    for (const b of rest) {
+      expect(b.run.iterations).toBe(a.run.iterations);
+      expect(b.run.psrHistory).toEqual(a.run.psrHistory);
+      expect(b.run.draws.length).toBe(3);
+      b.run.draws.forEach((d, c) => expect(Buffer.from(d.buffer, d.byteOffset, d.byteLength).equals(Buffer.from(a.run.draws[c].buffer, a.run.draws[c].byteOffset, a.run.draws[c].byteLength))).toBe(true));
+      expect(renderJson(b.result)).toBe(renderJson(a.result));
+      expect(renderOut(b.result, text)).toBe(renderOut(a.result, text));
+    }
+  });
+});
