@@ -13,6 +13,7 @@ import { standardizedDraws } from '../diagnostics/standardized.js';
 import { conditionalDic, conditionalUnsupported, fitStatsSupported, impliedH1Params, marginalDic, observedLayout, type ObservedLayout } from '../diagnostics/dic.js';
 import { posteriorPredictiveCheck } from '../diagnostics/ppc.js';
 import { toSummary } from './fit.js';
+import { standardizationsRequested } from '../report/text.js';
 
 export interface FitStatsOptions {
   /** Skip the PPC (the costliest part). */
@@ -48,7 +49,10 @@ export function addFitStatistics(result: FitResult, ir: ModelIR, data: Dataset, 
   try {
     const sectionOf = new Map(result.parameters.map((p) => [p.key, p]));
     const derived: ParameterSummary[] = [];
-    for (const d of standardizedDraws(ir, data, src)) {
+    // STDYX always (the JSON carries it); STDY and STD only when OUTPUT asks for them
+    const wanted = standardizationsRequested(result);
+    const kinds = (['stdyx', 'stdy', 'std'] as const).filter((k) => k === 'stdyx' || wanted.has(k.toUpperCase() as 'STDY' | 'STD'));
+    for (const d of standardizedDraws(ir, data, src, [...kinds])) {
       const base = d.row ? sectionOf.get(d.row.key) : undefined;
       const section: Section = base ? base.section : d.op === 'r2' ? 'Variances' : 'New/Additional Parameters';
       derived.push(toSummary(d.key, d.level, d.lhs, d.op === 'r2' ? 'r2' : d.op, d.rhs, section, base?.label, base?.free ?? true, d.chains, sumOpts));

@@ -45,25 +45,21 @@ function ranks(chains: Chains): Float64Array[] {
   const all = pool(chains);
   const s = Float64Array.from(all).sort();
   const S = s.length;
+  // end[k]: one past the last index of the run of values equal to s[k] (ties share a run)
+  const end = new Int32Array(S);
+  for (let k = S - 1; k >= 0; k--) end[k] = k + 1 < S && s[k + 1] === s[k] ? end[k + 1] : k + 1;
   const r = new Float64Array(S);
   for (let i = 0; i < S; i++) {
     const v = all[i];
     // first index with s[k] >= v
-    let lo = 0, hi = S;
+    let lo = 0,
+      hi = S;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (s[mid] < v) lo = mid + 1;
       else hi = mid;
     }
-    const first = lo;
-    // first index with s[k] > v
-    hi = S;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (s[mid] <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    r[i] = (first + lo + 1) / 2; // mean of 1-based ranks first+1 .. lo
+    r[i] = (lo + end[lo] + 1) / 2; // mean of the 1-based ranks lo+1 .. end[lo]
   }
   const out: Float64Array[] = [];
   let k = 0;

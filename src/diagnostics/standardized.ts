@@ -75,9 +75,15 @@ export function standardizedDraws(ir: ModelIR, data: Dataset, src: DrawSource, k
   return out;
 }
 
+/** Node index by name (memoised per level: this runs for every row of every draw). */
+const nodeIndexCache = new WeakMap<LevelModel, Map<string, number>>();
 function nodeIndex(L: LevelModel, name: string): number {
-  const u = name.toUpperCase();
-  return L.nodes.findIndex((n) => n.name.toUpperCase() === u);
+  let m = nodeIndexCache.get(L);
+  if (!m) {
+    m = new Map(L.nodes.map((n, i) => [n.name.toUpperCase(), i] as const));
+    nodeIndexCache.set(L, m);
+  }
+  return m.get(name.toUpperCase()) ?? -1;
 }
 
 function standardize(L: LevelModel, imp: LevelImplied, row: ParamRow, kind: Kind, loc: Float64Array, cov: Float64Array): number {
