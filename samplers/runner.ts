@@ -39,6 +39,8 @@ export interface RunOutput {
   failure?: string;
   /** Per chain: conditional-deviance snapshots (samplers/deviance.ts), when the model keeps them. */
   devianceSnapshots?: Float64Array[];
+  /** Sampling only (after set-up: data, model, workers ready): wall and process CPU seconds. */
+  timing?: { wallSeconds: number; cpuSeconds: number };
 }
 
 export interface RecordedParam {
@@ -67,6 +69,7 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
   const maxIter = opts.fixedIterations ?? opts.maxIterations;
   const chainIds = opts.onlyChains ?? Array.from({ length: opts.chains }, (_, c) => c);
   const samplers: Sampler[] = chainIds.map((c) => createSampler(pm, Rng.fromSeed(opts.seed, c + 1), c));
+  const clock = startClock();
   const draws = chainIds.map(() => new Float64Array(maxIter * P));
   const tracker = new PsrTracker(chainIds.length, P);
   const psrHistory: RunOutput['psrHistory'] = [];
@@ -112,6 +115,17 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
     converged,
     maxPsr: lastPsr,
     devianceSnapshots: samplers[0]?.trace ? samplers.map((s) => s.trace!.all()) : undefined,
+    timing: clock(),
+  };
+}
+
+/** Wall and process-CPU seconds since the call (bench figures exclude set-up). */
+export function startClock(): () => { wallSeconds: number; cpuSeconds: number } {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  return () => {
+    const c = process.cpuUsage(c0);
+    return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
   };
 }
 

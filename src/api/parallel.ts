@@ -20,7 +20,7 @@ import { loadData } from '../data/index.js';
 import { compileModel } from '../compile/compile.js';
 import { selectAnalysisRows } from './rows.js';
 import { prepareModel } from '../../samplers/prepared.js';
-import { runChains, recordedParameters, PsrTracker, failed } from '../../samplers/runner.js';
+import { runChains, recordedParameters, PsrTracker, failed, startClock } from '../../samplers/runner.js';
 
 /** The compiled worker script next to this module in dist/, or undefined. */
 export function workerScript(): URL | undefined {
@@ -58,6 +58,7 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
   const pools = groups.map((chainIds) => new WorkerPort(script, { input, seed: runOpts.seed, thin: runOpts.thin, chainIds }));
   try {
     await Promise.all(pools.map((w) => w.next()));
+    const clock = startClock();
     const draws = Array.from({ length: m }, () => new Float64Array(maxIter * P));
     const snaps: number[][] = Array.from({ length: m }, () => []);
     const tracker = new PsrTracker(m, P);
@@ -129,6 +130,7 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
       converged,
       maxPsr: lastPsr,
       devianceSnapshots: hasSnaps ? snaps.map((x) => Float64Array.from(x)) : undefined,
+      timing: clock(),
     };
   } finally {
     for (const w of pools) w.terminate();
