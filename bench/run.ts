@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fitText, keptColumn, runSettings } from '../src/api/fit.js';
+import { fitText, keptColumn, runSettings, runOptions } from '../src/api/fit.js';
 import { runInWorkers } from '../src/api/parallel.js';
 import { compileModel } from '../src/compile/compile.js';
 import { essBulk } from '../src/diagnostics/index.js';
@@ -82,16 +82,7 @@ async function sampleOnly(task: Extract<Task, { kind: 'sample' }>): Promise<Reco
   const input = parseInput(text, path.join(path.dirname(task.data), 'bench.inp'));
   const ir = compileModel(input, loadData(input).names);
   const settings = runSettings(input, { fixedIterations: task.iterations, chains: task.chains, processors: task.processors, seed: 20261122 }, ir.nLoc + ir.nCov);
-  const runOpts = {
-    chains: settings.chains,
-    seed: settings.seed,
-    maxIterations: settings.biterationsMax,
-    minIterations: settings.biterationsMin,
-    fixedIterations: settings.fbiterations,
-    thin: settings.thin,
-    psrThreshold: settings.psrThreshold,
-    checkEvery: 100,
-  };
+  const runOpts = runOptions(settings);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const run = await runInWorkers(input, {}, runOpts, task.processors);

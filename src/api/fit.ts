@@ -10,7 +10,7 @@ import { compileModel } from '../compile/compile.js';
 import type { ModelIR } from '../compile/ir.js';
 import { BmsemError, unsupported } from '../errors.js';
 import { prepareModel } from '../../samplers/prepared.js';
-import { runChains, type RunOutput } from '../../samplers/runner.js';
+import { runChains, type RunOutput, type RunOptions } from '../../samplers/runner.js';
 import { summarize, psrThreshold, MPLUS_BAYES_DEFAULTS, ksChains } from '../diagnostics/index.js';
 import type { FitResult, ParameterSummary, RunSettings, Section, ParameterTableRow } from '../report/types.js';
 import { selectAnalysisRows } from './rows.js';
@@ -83,6 +83,20 @@ export function runSettings(input: MplusInput, opts: FitOptions, nFree: number):
   };
 }
 
+/** The chain runner's options from the run settings (Mplus: a PSR check every 100 iterations). */
+export function runOptions(settings: RunSettings): RunOptions {
+  return {
+    chains: settings.chains,
+    seed: settings.seed,
+    maxIterations: settings.biterationsMax,
+    minIterations: settings.biterationsMin,
+    fixedIterations: settings.fbiterations,
+    thin: settings.thin,
+    psrThreshold: settings.psrThreshold,
+    checkEvery: MPLUS_BAYES_DEFAULTS.checkEvery,
+  };
+}
+
 export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<FitOutput> {
   const t0 = Date.now();
   const types = input.analysis.type.map((t) => t.name);
@@ -101,16 +115,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
   const settings = runSettings(input, opts, nFree);
   if (!(settings.chains >= 1)) throw new BmsemError('CHAINS must be at least 1', at(input.analysis.chains?.pos));
   const pm = prepareModel(ir, data);
-  const runOpts = {
-    chains: settings.chains,
-    seed: settings.seed,
-    maxIterations: settings.biterationsMax,
-    minIterations: settings.biterationsMin,
-    fixedIterations: settings.fbiterations,
-    thin: settings.thin,
-    psrThreshold: settings.psrThreshold,
-    checkEvery: MPLUS_BAYES_DEFAULTS.checkEvery,
-  };
+  const runOpts = runOptions(settings);
   const maxIt = settings.fbiterations ?? settings.biterationsMax;
   const run =
     settings.processors > 1 && settings.chains > 1

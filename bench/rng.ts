@@ -1,9 +1,9 @@
 /**
  * Micro-benchmark for the RNG hot path. Run after a build:
- *   npx tsc -p tsconfig.json && node dist/src/rng/bench.js
+ *   npx tsc -p tsconfig.json && node dist/bench/rng.js
  * (or compile just this file to a scratch dir). Prints draws/second for each variate.
  */
-import { Rng } from './xoshiro.js';
+import { Rng } from '../src/rng/xoshiro.js';
 
 function time(label: string, n: number, f: (rng: Rng, n: number) => number): void {
   const rng = Rng.fromSeed(12345, 1);
