@@ -43,8 +43,11 @@ describe('fit statistics: msem_mvpa (correct) and msem_mvpa_wrong', () => {
 
   test('R-SQUARE and STDYX medians within 0.1 reference SD', () => {
     checkDerived(good, refGood);
-    expect(good.result.derived.some((d) => d.key === 'stdy.within.MVPA.ON.ADVANT')).toBe(true);
-    expect(good.result.derived.some((d) => d.key === 'std.between.MVPA.ON.PEERS')).toBe(true);
+    // OUTPUT: STAND(STDYX) asks for STDYX only, so STDY and STD are not computed (Mplus prints the
+    // requested standardization only); the JSON always carries STDYX
+    expect(good.result.derived.some((d) => d.key === 'stdyx.within.MVPA.ON.ADVANT')).toBe(true);
+    expect(good.result.derived.some((d) => d.key === 'stdy.within.MVPA.ON.ADVANT')).toBe(false);
+    expect(good.result.derived.some((d) => d.key === 'std.between.MVPA.ON.PEERS')).toBe(false);
   });
 
   test('conditional and marginal DIC match the references (absolute within 5, difference within 5)', () => {

@@ -75,3 +75,19 @@ describe('.out blocks of msem_mvpa.inp (OUTPUT: STAND(STDYX) RESIDUAL CINTERVAL(
     expect(json.convergence.psr_history.length).toBe(10);
   });
 });
+
+describe('OUTPUT: STANDARDIZED without arguments', () => {
+  it('prints and stores STDYX, STDY and STD', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bmsem-blocks-'));
+    const inp = fs
+      .readFileSync(path.join(root, 'models/msem_mvpa.inp'), 'utf8')
+      .replace('data/mvpa.dat', path.join(root, 'models/data/mvpa.dat'))
+      .replace(/OUTPUT:.*$/m, 'OUTPUT: STANDARDIZED ;');
+    fs.writeFileSync(path.join(dir, 's.inp'), inp);
+    await runFile(path.join(dir, 's.inp'), { outDir: dir, fixedIterations: 300, seed: 3 });
+    const text = fs.readFileSync(path.join(dir, 's.out'), 'utf8');
+    for (const h of ['STDYX Standardization', 'STDY Standardization', 'STD Standardization']) expect(text).toContain(h);
+    const keys = (JSON.parse(fs.readFileSync(path.join(dir, 's.json'), 'utf8')).derived as { key: string }[]).map((d) => d.key);
+    for (const k of ['stdyx.within.MVPA.ON.ADVANT', 'stdy.within.MVPA.ON.ADVANT', 'std.between.MVPA.ON.PEERS']) expect(keys).toContain(k);
+  });
+});
