@@ -38,17 +38,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitFile } from '../src/api/index.js';
+import { compareToReference, type RefParam } from './helpers/reference.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = join(here, '..', 'fixtures', 'reference-factors');
-
-interface RefParam {
-  median: number;
-  sd: number;
-  'q2.5': number;
-  'q97.5': number;
-  ess_bulk: number;
-}
 
 interface Case {
   name: string;
@@ -83,9 +76,6 @@ const cases: Case[] = [
   },
 ];
 
-const TOL_MEDIAN = 0.1;
-const TOL_SD = 0.05;
-const TOL_Q = 0.15;
 /** BCONVERGENCE-style check on the fixed-length run (the JSON's convergence.max_psr). */
 const MAX_PSR = 1.05;
 
@@ -102,45 +92,15 @@ describe.each(cases)('reference posterior: $name', (c) => {
         processors: 2,
       });
       const seconds = (performance.now() - t0) / 1000;
-      const mine = new Map(result.parameters.map((p) => [c.alias?.[p.key] ?? p.key, p]));
-      const keys = Object.keys(ref).filter((k) => !k.startsWith('r2.') && !k.startsWith('stdyx.'));
-      expect(keys.length).toBeGreaterThan(10);
-
-      const failures: string[] = [];
-      const rows: string[] = [];
-      let worstZ = 0;
-      let worstZKey = '';
-      let worstRatio = 0;
-      let worstRatioKey = '';
-      let minEss = Infinity;
-      let minEssKey = '';
-      for (const k of keys) {
-        const r = ref[k];
-        const p = mine.get(k);
-        if (!p) {
-          failures.push(`${k}: missing from the engine's parameters`);
-          continue;
-        }
-        const d = r.sd;
-        const z = (p.median - r.median) / d;
-        const ratio = p.sd / d - 1;
-        const lo = (p.ci[0] - r['q2.5']) / d;
-        const hi = (p.ci[1] - r['q97.5']) / d;
-        if (Math.abs(z) > worstZ) [worstZ, worstZKey] = [Math.abs(z), k];
-        if (Math.abs(ratio) > worstRatio) [worstRatio, worstRatioKey] = [Math.abs(ratio), k];
-        if ((p.ess ?? Infinity) < minEss) [minEss, minEssKey] = [p.ess, k];
-        const row = `${k.padEnd(30)} z=${z.toFixed(3)} sd-1=${ratio.toFixed(3)} lo=${lo.toFixed(3)} hi=${hi.toFixed(3)} ess=${Math.round(p.ess ?? 0)}`;
-        rows.push(row);
-        const tolQ = c.qTolOverride?.[k] ?? TOL_Q;
-        if (Math.abs(z) > TOL_MEDIAN || Math.abs(ratio) > TOL_SD || Math.abs(lo) > tolQ || Math.abs(hi) > tolQ) failures.push(row);
-      }
+      const agr = compareToReference(ref, result.parameters, c);
+      expect(agr.keys.length).toBeGreaterThan(10);
       // One line per model so the measured agreement is visible in the test log.
       console.log(
-        `${c.name}: ${keys.length} params, ${c.iterations} it, ${seconds.toFixed(0)} s, worst |z| ${worstZ.toFixed(3)} (${worstZKey}), ` +
-          `worst |sd ratio - 1| ${worstRatio.toFixed(3)} (${worstRatioKey}), min bulk ESS ${Math.round(minEss)} (${minEssKey}), max PSR ${result.convergence.maxPsr.toFixed(4)}`,
+        `${c.name}: ${agr.keys.length} params, ${c.iterations} it, ${seconds.toFixed(0)} s, worst |z| ${agr.worstZ.value.toFixed(3)} (${agr.worstZ.key}), ` +
+          `worst |sd ratio - 1| ${agr.worstRatio.value.toFixed(3)} (${agr.worstRatio.key}), min bulk ESS ${Math.round(agr.minEss.value)} (${agr.minEss.key}), max PSR ${result.convergence.maxPsr.toFixed(4)}`,
       );
-      if (process.env.BMSEM_REF_ROWS) console.log(rows.join('\n'));
-      expect(failures, `\n${rows.join('\n')}`).toEqual([]);
+      if (process.env.BMSEM_REF_ROWS) console.log(agr.rows.join('\n'));
+      expect(agr.failures, `\n${agr.rows.join('\n')}`).toEqual([]);
       expect(result.convergence.maxPsr).toBeLessThan(MAX_PSR);
     },
     c.timeout,
