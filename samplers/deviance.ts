@@ -12,7 +12,7 @@
  */
 import type { PreparedModel } from './prepared.js';
 import type { ChainState } from './state.js';
-import { cholesky, logDetFromCholesky, type RandomSource } from '../src/linalg/dense.js';
+import { cholesky, logDetFromCholesky, traceResidualQuadratic, type RandomSource } from '../src/linalg/dense.js';
 import { computeMoments, computeRawMoments, buildResidualOperator } from './moments.js';
 import { createChainState } from './state.js';
 import { invertBlock } from './covarianceBlock.js';
@@ -33,22 +33,7 @@ export function devianceUnsupported(pm: PreparedModel): string | undefined {
 export function withinDeviance(pm: PreparedModel, st: ChainState): number {
   const L = pm.ir.within;
   const { E, Z, Rz, M, psi, psiInv } = st.W;
-  const RM = st.scratch.big;
-  for (let e = 0; e < E; e++)
-    for (let k = 0; k < Z; k++) {
-      let s = 0;
-      for (let l = 0; l < Z; l++) s += Rz[e * Z + l] * M[l * Z + k];
-      RM[e * Z + k] = s;
-    }
-  let tr = 0;
-  for (let e = 0; e < E; e++)
-    for (let f = 0; f < E; f++) {
-      const w = psiInv[e * E + f];
-      if (w === 0) continue;
-      let s = 0;
-      for (let k = 0; k < Z; k++) s += RM[e * Z + k] * Rz[f * Z + k];
-      tr += w * s;
-    }
+  const tr = traceResidualQuadratic(psiInv, Rz, M, E, Z, st.scratch.big);
   let logDet = 0;
   const tmp = st.scratch.c;
   for (const block of L.blocks) {

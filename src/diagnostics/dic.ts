@@ -19,6 +19,7 @@ import type { LevelModel, ModelIR } from '../compile/ir.js';
 import type { Dataset } from '../data/types.js';
 import { loglikTwoLevel, twoLevelSuffStats, type TwoLevelBasicInput, type TwoLevelParams, type TwoLevelSuffStats } from '../basic/index.js';
 import { spdInverse } from '../basic/dense.js';
+import { traceResidualQuadratic } from '../linalg/dense.js';
 import { DrawSource, exogenousMoments, impliedLevel, levelIsLinear, levelPsi, logAbsDet, termValue, type DrawParams, type ExoMoments, type LevelImplied } from './implied.js';
 
 const LOG2PI = Math.log(2 * Math.PI);
@@ -337,23 +338,9 @@ function conditionalAt(cs: CondSetup, d: DrawParams, muIn?: Float64Array): { exp
   return { expected, atMu, muHat };
 }
 
-/** tr(Pi · Rz M Rzᵀ). */
+/** tr(Pi · Rz M Rzᵀ) (Pi symmetric). */
 function traceQuad(Pi: Float64Array, Rz: Float64Array, M: Float64Array, E: number, Z: number): number {
-  const RM = new Float64Array(E * Z);
-  for (let e = 0; e < E; e++)
-    for (let k = 0; k < Z; k++) {
-      let s = 0;
-      for (let l = 0; l < Z; l++) s += Rz[e * Z + l] * M[l * Z + k];
-      RM[e * Z + k] = s;
-    }
-  let tr = 0;
-  for (let e = 0; e < E; e++)
-    for (let f = 0; f < E; f++) {
-      let s = 0;
-      for (let k = 0; k < Z; k++) s += RM[e * Z + k] * Rz[f * Z + k];
-      tr += Pi[f * E + e] * s;
-    }
-  return tr;
+  return traceResidualQuadratic(Pi, Rz, M, E, Z, new Float64Array(E * Z));
 }
 
 export function conditionalDic(ir: ModelIR, data: Dataset, src: DrawSource, stride: number): DicResult | undefined {

@@ -163,3 +163,27 @@ export function drawInverseWishart(
     }
   return invertSpdAt(w, tmp, p, out, 0, w, col);
 }
+
+/**
+ * tr(Π · R M Rᵀ) for a symmetric E×E weight Π, an E×Z operator R and a symmetric Z×Z moment
+ * matrix M: the summed quadratic form Σ_u ζ_uᵀ Π ζ_u of residuals ζ = R z over units with
+ * moments M = Σ_u z zᵀ. `RM` is scratch of at least E·Z doubles. Zero weights are skipped.
+ */
+export function traceResidualQuadratic(Pi: Float64Array, R: Float64Array, M: Float64Array, E: number, Z: number, RM: Float64Array): number {
+  for (let e = 0; e < E; e++)
+    for (let k = 0; k < Z; k++) {
+      let s = 0;
+      for (let l = 0; l < Z; l++) s += R[e * Z + l] * M[l * Z + k];
+      RM[e * Z + k] = s;
+    }
+  let tr = 0;
+  for (let e = 0; e < E; e++)
+    for (let f = 0; f < E; f++) {
+      const w = Pi[e * E + f];
+      if (w === 0) continue;
+      let s = 0;
+      for (let k = 0; k < Z; k++) s += RM[e * Z + k] * R[f * Z + k];
+      tr += w * s;
+    }
+  return tr;
+}
