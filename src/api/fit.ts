@@ -40,6 +40,8 @@ export interface FitOutput {
   run: RunOutput;
   /** Kept (post-burn-in) draws per chain and parameter-table row: keptDraws[row][chain]. */
   keptDraws: Map<string, Float64Array[]>;
+  /** Wall seconds per phase of this fit (bench/ and profiling; not part of the result). */
+  phases: Record<string, number>;
 }
 
 /** Fit an input file (path). */
@@ -99,6 +101,13 @@ export function runOptions(settings: RunSettings): RunOptions {
 
 export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<FitOutput> {
   const t0 = Date.now();
+  const phases: Record<string, number> = {};
+  let tPhase = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = (now - tPhase) / 1000;
+    tPhase = now;
+  };
   const types = input.analysis.type.map((t) => t.name);
   const at = (p?: { line: number; col: number }) => (p ? { file: input.file, line: p.line, col: p.col } : { file: input.file });
   if (types.includes('BASIC')) throw new BmsemError('TYPE = BASIC runs through runBasic(), not fit()', at(input.analysis.pos));
@@ -115,6 +124,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
   const settings = runSettings(input, opts, nFree);
   if (!(settings.chains >= 1)) throw new BmsemError('CHAINS must be at least 1', at(input.analysis.chains?.pos));
   const pm = prepareModel(ir, data);
+  phase('prepare');
   const runOpts = runOptions(settings);
   const maxIt = settings.fbiterations ?? settings.biterationsMax;
   const run =
@@ -122,6 +132,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
       ? await runInWorkers(input, opts, runOpts, settings.processors)
       : runChains(pm, { ...runOpts, onProgress: (t, psr) => opts.onProgress?.(t, maxIt, psr) });
   if (run.failure) throw new BmsemError(`sampling stopped: ${run.failure}`, { file: input.file });
+  phase('sample');
 
   const warnings: string[] = ignoredRequests(input);
   // Ridge detection (src/diagnostics/ridge.ts): chains on a collapsed-factor ridge are left out.
@@ -135,6 +146,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
         ? `after the fixed ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)}, above the criterion ${fmtCrit(settings.psrThreshold)}.`
         : `the chains did not converge: at the maximum of ${run.iterations} iterations the largest PSR is ${run.maxPsr.toFixed(3)} (criterion ${fmtCrit(settings.psrThreshold)}). Increase BITERATIONS or check the model.`,
     );
+  phase('summarize');
   const ks = ksRows(ir, used, keptDraws);
   const result: FitResult = {
     engine: { name: 'bmsem', version: VERSION },
@@ -163,7 +175,9 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
     outputRequests: input.output.map(outputRequestText),
     elapsedSeconds: (Date.now() - t0) / 1000,
   };
+  phase('ks');
   addFitStatistics(result, ir, data, keptDraws);
+  phase('fitStatistics');
   const cdic = chainConditionalDic(pm, run);
   if (cdic) {
     const fitBlock: Record<string, unknown> = { ...(result.fit ?? {}) };
@@ -176,7 +190,8 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
       fitBlock.notes = (fitBlock.notes as string[]).map((n) => n.replace('PPC, DIC and RESIDUAL not computed', 'PPC, marginal DIC and RESIDUAL not computed'));
     result.fit = fitBlock;
   }
-  return { result, ir, data, run, keptDraws };
+  phase('chainDic');
+  return { result, ir, data, run, keptDraws, phases };
 }
 
 /** Run the ridge detector on the kept draws; returns the 0-based chains to leave out. */

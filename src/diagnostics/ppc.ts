@@ -19,7 +19,8 @@ import type { Dataset } from '../data/types.js';
 import { loglikTwoLevel, twoLevelBasicFromStats, twoLevelSuffStats, type TwoLevelBasicResult } from '../basic/index.js';
 import { Rng } from '../rng/index.js';
 import { DrawSource, impliedLevel, levelPsi, type DrawParams, type ExoMoments, type LevelImplied } from './implied.js';
-import { balancedH1, completeLoglik, completeStats, impliedH1Params, type ObservedLayout } from './dic.js';
+import { balancedH1, completeLoglik, completeStats, impliedH1Params, type CompleteStats, type ObservedLayout } from './dic.js';
+import type { TwoLevelSuffStats } from '../basic/index.js';
 import { cholesky } from '../linalg/dense.js';
 import type { LevelModel } from '../compile/ir.js';
 
@@ -61,13 +62,21 @@ export function posteriorPredictiveCheck(ir: ModelIR, data: Dataset, lay: Observ
     if (!iw.ok || !ib.ok) continue;
     const h0 = impliedH1Params(lay, iw, ib);
     const fObs = 2 * (h1.loglik - (cObs ? completeLoglik(lay, h0, cObs) : loglikTwoLevel(h0, lay.stats)));
-    if (!replicate(ir, data, lay, iw, ib, p, columns, rng)) continue;
+    // Complete data without per-row x-values: replicate the sufficient statistics (cluster means
+    // and the pooled within scatter) directly, O(J) per draw instead of O(N) rows.
+    let cRep: CompleteStats | null = null;
+    if (cObs && lay.exoW.nodes.length === 0) {
+      cRep = replicateCompleteStats(ir, data, lay, iw, ib, p, cObs, rng);
+      if (!cRep) continue;
+    } else {
+      if (!replicate(ir, data, lay, iw, ib, p, columns, rng)) continue;
+      cRep = cObs ? completeStats(lay, columns) : null;
+    }
     let fRep: number;
-    const cRep = cObs ? completeStats(lay, columns) : null;
     const fast = cRep ? balancedH1(lay, cRep) : null;
     if (cRep && fast) fRep = 2 * (fast.loglik - completeLoglik(lay, h0, cRep));
     else {
-      const stRep = twoLevelSuffStats({ ...lay.input, columns });
+      const stRep = cRep ? suffStatsFromComplete(lay, cRep) : twoLevelSuffStats({ ...lay.input, columns });
       const h1Rep = twoLevelBasicFromStats(stRep, { start: h1.params, maxIter: opts.h1MaxIter ?? 200, tol: 1e-10 });
       fRep = 2 * (h1Rep.loglik - (cRep ? completeLoglik(lay, h0, cRep) : loglikTwoLevel(h0, stRep)));
     }
@@ -96,7 +105,7 @@ function psiChol(L: LevelModel, d: DrawParams): Float64Array | null {
  * Overwrite the dependent variables in `columns` (layout order) with data generated from θ:
  * v = A (c̃ + ζ̃), ζ ~ N(0, Ψ), c̃ holding the unit's own x-values; y = within part + between part.
  */
-function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: LevelImplied, ib: LevelImplied, d: DrawParams, columns: Float64Array[], rng: Rng): boolean {
+export function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: LevelImplied, ib: LevelImplied, d: DrawParams, columns: Float64Array[], rng: Rng): boolean {
   const W = ir.within;
   const B = ir.between;
   const LW = psiChol(W, d);
@@ -149,4 +158,143 @@ function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: LevelImp
     }
   }
   return true;
+}
+
+/**
+ * Replicated complete-data statistics drawn directly (no rows). With no within-level x-values the
+ * rows of cluster j are y_ij = m_j + w_ij, w_ij iid N(μ_W, Σ_W), Σ_W = M Mᵀ (M = A_W[rows, eq] L_Ψ),
+ * and m_j the cluster's between part. Then, independently,
+ *     ȳ_j = m_j + μ_W + n_j^{-1/2} M u_j,  u_j ~ N(0, I_E)
+ *     S = Σ_j Σ_i (y_ij − ȳ_j)(y_ij − ȳ_j)ᵀ ~ Wishart(N − J, Σ_W) = (M B)(M B)ᵀ,
+ * B lower triangular (Bartlett): B_ii = √χ²(N − J − i), B_ik ~ N(0, 1) for k < i.
+ * These are exactly the statistics completeStats() computes from replicated rows, and the two-level
+ * normal likelihood (H0 and H1) depends on the data only through them.
+ */
+export function replicateCompleteStats(
+  ir: ModelIR,
+  data: Dataset,
+  lay: ObservedLayout,
+  iw: LevelImplied,
+  ib: LevelImplied,
+  d: DrawParams,
+  cObs: CompleteStats,
+  rng: Rng,
+): CompleteStats | null {
+  const W = ir.within;
+  const B = ir.between;
+  const LW = psiChol(W, d);
+  const LB = psiChol(B, d);
+  if (!LW || !LB) return null;
+  const { q, pb, J, N, nj } = cObs;
+  const m = pb + q;
+  // between part of every cluster (same generator as the row path)
+  const nB = ib.n;
+  const vB = new Float64Array(J * nB);
+  const EB = B.equations.length;
+  const cz = new Float64Array(nB);
+  const u = new Float64Array(Math.max(EB, W.equations.length));
+  const px = lay.exoB.nodes.length;
+  for (let j = 0; j < J; j++) {
+    cz.set(ib.c);
+    for (let a = 0; a < px; a++) cz[lay.exoB.nodes[a]] = lay.exoB.values[j * px + a];
+    for (let e = 0; e < EB; e++) u[e] = rng.normal();
+    for (let e = 0; e < EB; e++) {
+      let s = 0;
+      for (let f = 0; f <= e; f++) s += LB[e * EB + f] * u[f];
+      cz[B.equations[e].node] += s;
+    }
+    for (let a = 0; a < nB; a++) {
+      let s = 0;
+      for (let k = 0; k < nB; k++) s += ib.A[a * nB + k] * cz[k];
+      vB[j * nB + a] = s;
+    }
+  }
+  // within: mean μ_W and M = A[rows, eq nodes] L_Ψ (q × E)
+  const nW = iw.n;
+  const E = W.equations.length;
+  const wNode = lay.wNode;
+  const muW = new Float64Array(q);
+  const M = new Float64Array(q * E);
+  for (let k = 0; k < q; k++) {
+    const row = wNode[k] * nW;
+    let s = 0;
+    for (let a = 0; a < nW; a++) s += iw.A[row + a] * iw.c[a];
+    muW[k] = s;
+    for (let f = 0; f < E; f++) {
+      let t = 0;
+      for (let e = f; e < E; e++) t += iw.A[row + W.equations[e].node] * LW[e * E + f];
+      M[k * E + f] = t;
+    }
+  }
+  // which between node feeds each entry of [z_j, ȳ_j]; between-only x-values stay as observed
+  const names = lay.input.names;
+  const bOf = (nm: string) => B.nodes.findIndex((n) => n.name === nm);
+  const zNode = lay.stats.betweenNames.slice(0, pb).map((nm) => {
+    const k = bOf(nm);
+    return k >= 0 && B.nodes[k].endogenous ? k : -1;
+  });
+  const yNode = lay.stats.withinNames.map((nm) => bOf(nm));
+  void names;
+  const means = new Float64Array(J * m);
+  for (let j = 0; j < J; j++) {
+    for (let a = 0; a < pb; a++) means[j * m + a] = zNode[a] >= 0 ? vB[j * nB + zNode[a]] : cObs.means[j * m + a];
+    for (let e = 0; e < E; e++) u[e] = rng.normal();
+    const sc = 1 / Math.sqrt(nj[j]);
+    for (let k = 0; k < q; k++) {
+      let s = 0;
+      for (let f = 0; f < E; f++) s += M[k * E + f] * u[f];
+      means[j * m + pb + k] = muW[k] + sc * s + (yNode[k] >= 0 ? vB[j * nB + yNode[k]] : 0);
+    }
+  }
+  // pooled within scatter: Bartlett factor of Wishart(N − J, I_E), then S = (M B)(M B)ᵀ
+  const df = N - J;
+  const Bt = new Float64Array(E * E);
+  for (let i = 0; i < E; i++) {
+    Bt[i * E + i] = Math.sqrt(rng.chisq(df - i));
+    for (let k = 0; k < i; k++) Bt[i * E + k] = rng.normal();
+  }
+  const MB = new Float64Array(q * E);
+  for (let k = 0; k < q; k++)
+    for (let f = 0; f < E; f++) {
+      let s = 0;
+      for (let e = f; e < E; e++) s += M[k * E + e] * Bt[e * E + f];
+      MB[k * E + f] = s;
+    }
+  const S = new Float64Array(q * q);
+  for (let a = 0; a < q; a++)
+    for (let b = 0; b <= a; b++) {
+      let s = 0;
+      for (let f = 0; f < E; f++) s += MB[a * E + f] * MB[b * E + f];
+      S[a * q + b] = s;
+      S[b * q + a] = s;
+    }
+  return { q, pb, J, N, nj, means, S, balanced: cObs.balanced };
+}
+
+/**
+ * Two-level sufficient statistics (src/basic) of complete data given only [z_j, ȳ_j] and the
+ * pooled within scatter S: one pattern group per cluster with sum n_j ȳ_j and cross-products
+ * S_j + n_j ȳ_j ȳ_jᵀ, S_j = S (n_j − 1)/(N − J). The complete-data likelihood and EM use the S_j
+ * only through their sum S, so any split with Σ S_j = S gives the same H1 fit.
+ */
+export function suffStatsFromComplete(lay: ObservedLayout, c: CompleteStats): TwoLevelSuffStats {
+  const st = lay.stats;
+  const { q, pb, J, N } = c;
+  const m = pb + q;
+  const obs = Int32Array.from({ length: q }, (_, k) => k);
+  const zObs = Int32Array.from({ length: pb }, (_, k) => k);
+  const clusters = [];
+  for (let j = 0; j < J; j++) {
+    const n = c.nj[j];
+    const w = (n - 1) / (N - J);
+    const sum = new Float64Array(q);
+    const cross = new Float64Array(q * q);
+    for (let a = 0; a < q; a++) {
+      const ya = c.means[j * m + pb + a];
+      sum[a] = n * ya;
+      for (let b = 0; b < q; b++) cross[a * q + b] = w * c.S[a * q + b] + n * ya * c.means[j * m + pb + b];
+    }
+    clusters.push({ z: c.means.slice(j * m, j * m + pb), zObs, groups: [{ key: obs.join(','), obs, n, sum, cross }], n });
+  }
+  return { ...st, clusters, N, J };
 }
