@@ -40,7 +40,7 @@ export interface FitOutput {
   run: RunOutput;
   /** Kept (post-burn-in) draws per chain and parameter-table row: keptDraws[row][chain]. */
   keptDraws: Map<string, Float64Array[]>;
-  /** Wall seconds per phase of this fit (bench/ and profiling; not part of the result). */
+  /** Wall seconds per phase of this fit, and process CPU seconds as `<phase>_cpu` (bench/ and profiling; not part of the result). */
   phases: Record<string, number>;
 }
 
@@ -103,10 +103,14 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
   const t0 = Date.now();
   const phases: Record<string, number> = {};
   let tPhase = performance.now();
+  let cPhase = process.cpuUsage();
   const phase = (name: string) => {
     const now = performance.now();
+    const cpu = process.cpuUsage();
     phases[name] = (now - tPhase) / 1000;
+    phases[`${name}_cpu`] = (cpu.user + cpu.system - cPhase.user - cPhase.system) / 1e6;
     tPhase = now;
+    cPhase = cpu;
   };
   const types = input.analysis.type.map((t) => t.name);
   const at = (p?: { line: number; col: number }) => (p ? { file: input.file, line: p.line, col: p.col } : { file: input.file });

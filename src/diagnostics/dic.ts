@@ -283,6 +283,26 @@ function conditionalAt(cs: CondSetup, d: DrawParams, muIn?: Float64Array): { exp
   const P = new Float64Array(nl * nl);
   const g = new Float64Array(E);
   const mB = new Float64Array(nB);
+  const cj = new Float64Array(ib.c.length);
+  const px = cs.exoB.nodes.length;
+  // E[D_j] = tr(Ψ⁻¹ Rz R_j Rzᵀ) − 2 s_jᵀΨ⁻¹ g + n_j (gᵀΨ⁻¹g + tr(GᵀΨ⁻¹G V)),  g = G μ̂_j
+  const quad = (mu: Float64Array, off: number, n: number) => {
+    for (let e = 0; e < E; e++) {
+      let s = 0;
+      for (let l = 0; l < nl; l++) s += G[e * nl + l] * mu[off + l];
+      g[e] = s;
+    }
+    let cross = 0;
+    let gg = 0;
+    for (let e = 0; e < E; e++)
+      for (let f = 0; f < E; f++) {
+        cross += sj[e] * Pi[e * E + f] * g[f];
+        gg += g[e] * Pi[e * E + f] * g[f];
+      }
+    return -2 * cross + n * gg;
+  };
+  // V = (S⁻¹ + n_j GᵀΨ⁻¹G)⁻¹ and tr(GᵀΨ⁻¹G V) depend on the cluster only through n_j
+  const byN = new Map<number, { V: Float64Array; trV: number } | null>();
   for (let j = 0; j < J; j++) {
     // s_j = Rz R_j e₀ (sum of ζ⁰ over the cluster's rows)
     const o = j * Z * Z;
@@ -292,8 +312,8 @@ function conditionalAt(cs: CondSetup, d: DrawParams, muIn?: Float64Array): { exp
       sj[e] = s;
     }
     // prior mean of all between nodes at this cluster's x: A c̃_j
-    const cj = Float64Array.from(ib.c);
-    cs.exoB.nodes.forEach((k, a) => (cj[k] = cs.exoB.values[j * cs.exoB.nodes.length + a]));
+    cj.set(ib.c);
+    for (let a = 0; a < px; a++) cj[cs.exoB.nodes[a]] = cs.exoB.values[j * px + a];
     for (let a = 0; a < nB; a++) {
       let s = 0;
       for (let k = 0; k < nB; k++) s += ib.A[a * nB + k] * cj[k];
@@ -306,34 +326,24 @@ function conditionalAt(cs: CondSetup, d: DrawParams, muIn?: Float64Array): { exp
       for (let e = 0; e < E; e++) t += GtPi[a * E + e] * sj[e];
       h[a] = s + t;
     }
-    for (let a = 0; a < nl * nl; a++) P[a] = Sinv.inv[a] + nj[j] * GtPiG[a];
-    const V = spdInverse(P, nl);
-    if (!V) return null;
+    let vn = byN.get(nj[j]);
+    if (vn === undefined) {
+      for (let a = 0; a < nl * nl; a++) P[a] = Sinv.inv[a] + nj[j] * GtPiG[a];
+      const inv = spdInverse(P, nl);
+      let trV = 0;
+      if (inv) for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) trV += GtPiG[a * nl + b] * inv.inv[b * nl + a];
+      vn = inv ? { V: inv.inv, trV } : null;
+      byN.set(nj[j], vn);
+    }
+    if (!vn) return null;
+    const V = vn.V;
     for (let a = 0; a < nl; a++) {
       let s = 0;
-      for (let b = 0; b < nl; b++) s += V.inv[a * nl + b] * h[b];
+      for (let b = 0; b < nl; b++) s += V[a * nl + b] * h[b];
       muHat[j * nl + a] = s;
     }
-    // E[D_j] = tr(Ψ⁻¹ Rz R_j Rzᵀ) − 2 s_jᵀΨ⁻¹ g + n_j (gᵀΨ⁻¹g + tr(GᵀΨ⁻¹G V)),  g = G μ̂_j
-    const quad = (mu: Float64Array, off: number) => {
-      for (let e = 0; e < E; e++) {
-        let s = 0;
-        for (let l = 0; l < nl; l++) s += G[e * nl + l] * mu[off + l];
-        g[e] = s;
-      }
-      let cross = 0;
-      let gg = 0;
-      for (let e = 0; e < E; e++)
-        for (let f = 0; f < E; f++) {
-          cross += sj[e] * Pi[e * E + f] * g[f];
-          gg += g[e] * Pi[e * E + f] * g[f];
-        }
-      return -2 * cross + nj[j] * gg;
-    };
-    let trV = 0;
-    for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) trV += GtPiG[a * nl + b] * V.inv[b * nl + a];
-    expected += quad(muHat, j * nl) + nj[j] * trV;
-    if (muIn) atMu += quad(muIn, j * nl);
+    expected += quad(muHat, j * nl, nj[j]) + nj[j] * vn.trV;
+    if (muIn) atMu += quad(muIn, j * nl, nj[j]);
   }
   return { expected, atMu, muHat };
 }

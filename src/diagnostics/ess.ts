@@ -10,6 +10,7 @@
 import { qnorm } from './qnorm.js';
 import { autocovariance } from './fft.js';
 import { mean, pool, quantile, roundHalfEven, sd, sortedCopy, variance } from './stats.js';
+import { rankDraws } from './ranks.js';
 
 type Chains = readonly ArrayLike<number>[];
 
@@ -36,38 +37,39 @@ export function splitChains(chains: Chains): Float64Array[] {
   return out;
 }
 
-/**
- * Average ranks (1-based, ties get their mean rank) of the pooled draws, returned per chain.
- * Uses the native numeric sort of a copy plus two binary searches per draw (faster in V8 than an
- * index sort with a comparator).
- */
+/** Average ranks (1-based, ties get their mean rank) of the pooled draws, returned per chain. */
 function ranks(chains: Chains): Float64Array[] {
-  const all = pool(chains);
-  const s = Float64Array.from(all).sort();
-  const S = s.length;
-  // end[k]: one past the last index of the run of values equal to s[k] (ties share a run)
-  const end = new Int32Array(S);
-  for (let k = S - 1; k >= 0; k--) end[k] = k + 1 < S && s[k + 1] === s[k] ? end[k + 1] : k + 1;
-  const r = new Float64Array(S);
-  for (let i = 0; i < S; i++) {
-    const v = all[i];
-    // first index with s[k] >= v
-    let lo = 0,
-      hi = S;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (s[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    r[i] = (lo + end[lo] + 1) / 2; // mean of the 1-based ranks lo+1 .. end[lo]
-  }
+  return splitPooled(rankDraws(pool(chains)).ranks, chains);
+}
+
+function splitPooled(all: Float64Array, chains: Chains): Float64Array[] {
   const out: Float64Array[] = [];
   let k = 0;
   for (const c of chains) {
-    out.push(r.subarray(k, k + c.length));
+    out.push(all.subarray(k, k + c.length));
     k += c.length;
   }
   return out;
+}
+
+/**
+ * Φ⁻¹((r − 3/8) / (S + 1/4)) for the integer ranks r = 1..S, cached for the last S: every
+ * parameter of a run has the same number of draws, and without ties every rank is an integer.
+ */
+let zTable: { S: number; z: Float64Array } | undefined;
+function zOfRank(r: number, S: number): number {
+  if (!zTable || zTable.S !== S) {
+    const z = new Float64Array(S);
+    for (let k = 0; k < S; k++) z[k] = qnorm((k + 1 - 0.375) / (S + 0.25));
+    zTable = { S, z };
+  }
+  return Number.isInteger(r) ? zTable.z[r - 1] : qnorm((r - 0.375) / (S + 0.25));
+}
+
+function zFromRanks(r: Float64Array, S: number): Float64Array {
+  const z = new Float64Array(r.length);
+  for (let i = 0; i < r.length; i++) z[i] = zOfRank(r[i], S);
+  return z;
 }
 
 /**
@@ -77,11 +79,20 @@ function ranks(chains: Chains): Float64Array[] {
 export function zScale(chains: Chains): Float64Array[] {
   let S = 0;
   for (const c of chains) S += c.length;
-  return ranks(chains).map((r) => {
-    const z = new Float64Array(r.length);
-    for (let i = 0; i < r.length; i++) z[i] = qnorm((r[i] - 0.375) / (S + 0.25));
-    return z;
-  });
+  return ranks(chains).map((r) => zFromRanks(r, S));
+}
+
+/**
+ * Bulk-ESS from the average ranks of the pooled draws (`pooledRanks`, chains concatenated in
+ * order), when those are at hand: with an even chain length the split chains pool to the same
+ * draws in the same order, so their ranks are the same numbers. Otherwise as essBulk.
+ */
+export function essBulkRanked(chains: Chains, pooledRanks: Float64Array): number {
+  const n = checkChains(chains);
+  if (n % 2 !== 0 || n < 2) return essBulk(chains);
+  const S = pooledRanks.length;
+  const z = zFromRanks(pooledRanks, S);
+  return essBasic(splitChains(splitPooled(z, chains)));
 }
 
 function isConstant(chains: Chains): boolean {

@@ -91,8 +91,13 @@ export function exogenousMoments(L: LevelModel, data: Dataset, twoLevel: boolean
 
 /** Residual covariance Ψ of a level (E×E, equation indexing) at a draw. */
 export function levelPsi(L: LevelModel, cov: Float64Array): Float64Array {
+  return levelPsiInto(L, cov, new Float64Array(L.equations.length ** 2));
+}
+
+/** levelPsi into `psi` (E×E, overwritten). */
+export function levelPsiInto(L: LevelModel, cov: Float64Array, psi: Float64Array): Float64Array {
   const E = L.equations.length;
-  const psi = new Float64Array(E * E);
+  psi.fill(0);
   for (const block of L.blocks) {
     const p = block.eqs.length;
     for (let a = 0; a < p; a++)
@@ -109,42 +114,81 @@ export function termValue(t: { param: number; value: number }, loc: Float64Array
   return t.param >= 0 ? loc[t.param] : t.value;
 }
 
-/** Model-implied node moments of a level at a draw. */
+/** Model-implied node moments of a level at a draw (fresh arrays). */
 export function impliedLevel(L: LevelModel, d: DrawParams, exo: ExoMoments): LevelImplied {
-  const n = L.nodes.length;
-  const B = new Float64Array(n * n);
-  const c = new Float64Array(n);
-  const psi = new Float64Array(n * n);
-  const E = L.equations.length;
-  const psiE = levelPsi(L, d.cov);
-  L.equations.forEach((eq) => {
-    const i = eq.node;
-    for (const t of eq.terms) {
-      const v = termValue(t, d.loc);
-      if (t.z === 0) c[i] += v;
-      else if (t.z <= n) B[i * n + (t.z - 1)] += v;
-      // derived columns ignored (level not linear; callers check levelIsLinear)
+  return new ImpliedWorkspace(L, exo).compute(d);
+}
+
+/**
+ * impliedLevel() for many draws of one level: the buffers are allocated once and the returned
+ * LevelImplied is overwritten by the next compute() (per-draw loops over 100,000 draws).
+ */
+export class ImpliedWorkspace {
+  private readonly res: LevelImplied;
+  private readonly psiE: Float64Array;
+  private readonly IminusB: Float64Array;
+  private readonly scratch: Float64Array;
+  private readonly AS: Float64Array;
+  constructor(
+    private readonly L: LevelModel,
+    private readonly exo: ExoMoments,
+  ) {
+    const n = L.nodes.length;
+    const E = L.equations.length;
+    const m = () => new Float64Array(n * n);
+    this.res = { n, mean: new Float64Array(n), cov: m(), psi: m(), B: m(), c: new Float64Array(n), A: m(), ok: false };
+    this.psiE = new Float64Array(E * E);
+    this.IminusB = m();
+    this.scratch = m();
+    this.AS = m();
+  }
+  compute(d: DrawParams): LevelImplied {
+    const { L, exo, res } = this;
+    const { n, B, c, psi, A } = res;
+    const E = L.equations.length;
+    B.fill(0);
+    c.fill(0);
+    psi.fill(0);
+    const psiE = levelPsiInto(L, d.cov, this.psiE);
+    for (const eq of L.equations) {
+      const i = eq.node;
+      for (const t of eq.terms) {
+        const v = termValue(t, d.loc);
+        if (t.z === 0) c[i] += v;
+        else if (t.z <= n) B[i * n + (t.z - 1)] += v;
+        // derived columns ignored (level not linear; callers check levelIsLinear)
+      }
     }
-  });
-  for (let a = 0; a < E; a++)
-    for (let b = 0; b < E; b++) psi[L.equations[a].node * n + L.equations[b].node] = psiE[a * E + b];
-  exo.nodes.forEach((k, a) => {
-    c[k] = exo.mean[a];
-    exo.nodes.forEach((k2, b) => (psi[k * n + k2] = exo.cov[a * exo.nodes.length + b]));
-  });
-  const IminusB = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) IminusB[i * n + k] = (i === k ? 1 : 0) - B[i * n + k];
-  const A = invertGeneral(IminusB, n);
-  if (!A) return { n, mean: new Float64Array(n).fill(NaN), cov: new Float64Array(n * n).fill(NaN), psi, B, c, A: new Float64Array(n * n).fill(NaN), ok: false };
-  const mean = matVec(A, c, n);
-  const cov = sandwich(A, psi, n);
-  return { n, mean, cov, psi, B, c, A, ok: true };
+    for (let a = 0; a < E; a++)
+      for (let b = 0; b < E; b++) psi[L.equations[a].node * n + L.equations[b].node] = psiE[a * E + b];
+    const px = exo.nodes.length;
+    for (let a = 0; a < px; a++) {
+      const k = exo.nodes[a];
+      c[k] = exo.mean[a];
+      for (let b = 0; b < px; b++) psi[k * n + exo.nodes[b]] = exo.cov[a * px + b];
+    }
+    const IminusB = this.IminusB;
+    for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) IminusB[i * n + k] = (i === k ? 1 : 0) - B[i * n + k];
+    res.ok = invertInto(IminusB, n, this.scratch, A);
+    if (!res.ok) {
+      res.mean.fill(NaN);
+      res.cov.fill(NaN);
+      A.fill(NaN);
+      return res;
+    }
+    matVecInto(A, c, n, res.mean);
+    sandwichInto(A, psi, n, this.AS, res.cov);
+    return res;
+  }
 }
 
 // ------------------------------------------------------------------ small dense helpers
 
 export function matVec(A: Float64Array, x: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n);
+  return matVecInto(A, x, n, new Float64Array(n));
+}
+
+function matVecInto(A: Float64Array, x: Float64Array, n: number, out: Float64Array): Float64Array {
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let k = 0; k < n; k++) s += A[i * n + k] * x[k];
@@ -155,14 +199,18 @@ export function matVec(A: Float64Array, x: Float64Array, n: number): Float64Arra
 
 /** A S Aᵀ for square n×n A and S. */
 export function sandwich(A: Float64Array, S: Float64Array, n: number): Float64Array {
-  const AS = new Float64Array(n * n);
+  return sandwichInto(A, S, n, new Float64Array(n * n), new Float64Array(n * n));
+}
+
+/** A S Aᵀ into `out`, with `AS` (n×n) as scratch. */
+function sandwichInto(A: Float64Array, S: Float64Array, n: number, AS: Float64Array, out: Float64Array): Float64Array {
+  AS.fill(0);
   for (let i = 0; i < n; i++)
     for (let k = 0; k < n; k++) {
       const a = A[i * n + k];
       if (a === 0) continue;
       for (let l = 0; l < n; l++) AS[i * n + l] += a * S[k * n + l];
     }
-  const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j <= i; j++) {
       let s = 0;
@@ -174,18 +222,28 @@ export function sandwich(A: Float64Array, S: Float64Array, n: number): Float64Ar
 
 /** Inverse of a general square matrix (Gauss–Jordan, partial pivoting); null if singular. */
 export function invertGeneral(M: Float64Array, n: number): Float64Array | null {
-  const a = Float64Array.from(M);
   const inv = new Float64Array(n * n);
+  return invertInto(M, n, new Float64Array(n * n), inv) ? inv : null;
+}
+
+/** Gauss–Jordan inverse of M into `inv` with `a` (n×n) as scratch; false if singular. */
+function invertInto(M: Float64Array, n: number, a: Float64Array, inv: Float64Array): boolean {
+  a.set(M.subarray(0, n * n));
+  inv.fill(0);
   for (let i = 0; i < n; i++) inv[i * n + i] = 1;
   for (let col = 0; col < n; col++) {
     let piv = col;
     for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col]) > Math.abs(a[piv * n + col])) piv = r;
     const pv = a[piv * n + col];
-    if (!(Math.abs(pv) > 1e-300)) return null;
+    if (!(Math.abs(pv) > 1e-300)) return false;
     if (piv !== col)
       for (let k = 0; k < n; k++) {
-        [a[piv * n + k], a[col * n + k]] = [a[col * n + k], a[piv * n + k]];
-        [inv[piv * n + k], inv[col * n + k]] = [inv[col * n + k], inv[piv * n + k]];
+        let t = a[piv * n + k];
+        a[piv * n + k] = a[col * n + k];
+        a[col * n + k] = t;
+        t = inv[piv * n + k];
+        inv[piv * n + k] = inv[col * n + k];
+        inv[col * n + k] = t;
       }
     for (let k = 0; k < n; k++) {
       a[col * n + k] /= pv;
@@ -201,7 +259,7 @@ export function invertGeneral(M: Float64Array, n: number): Float64Array | null {
       }
     }
   }
-  return inv;
+  return true;
 }
 
 /** log |det M| of a general square matrix (LU with partial pivoting). */

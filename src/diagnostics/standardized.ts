@@ -14,7 +14,7 @@
  */
 import type { LevelModel, ModelIR, ParamRow } from '../compile/ir.js';
 import type { Dataset } from '../data/types.js';
-import { DrawSource, exogenousMoments, impliedLevel, levelIsLinear, type ExoMoments, type LevelImplied } from './implied.js';
+import { DrawSource, ImpliedWorkspace, exogenousMoments, levelIsLinear, type ExoMoments, type LevelImplied } from './implied.js';
 
 export interface DerivedDraws {
   key: string;
@@ -29,12 +29,21 @@ export interface DerivedDraws {
 
 type Kind = 'stdyx' | 'stdy' | 'std';
 
+/** One standardized parameter: its row, kind, draws, and the level nodes of its lhs (a) and rhs (b, −1 if none). */
+interface StdTarget {
+  row: ParamRow;
+  kind: Kind;
+  d: DerivedDraws;
+  a: number;
+  b: number;
+}
+
 /** Per-draw R² and standardized parameters for every linear level. */
 export function standardizedDraws(ir: ModelIR, data: Dataset, src: DrawSource, kinds: Kind[] = ['stdyx', 'stdy', 'std']): DerivedDraws[] {
   const levels: LevelModel[] = ir.twoLevel ? [ir.within, ir.between] : [ir.within];
   const out: DerivedDraws[] = [];
   const alloc = () => Array.from({ length: src.nChains }, () => new Float64Array(src.nKept));
-  const perLevel: { L: LevelModel; exo: ExoMoments; r2: { node: number; d: DerivedDraws }[]; std: { row: ParamRow; kind: Kind; d: DerivedDraws }[] }[] = [];
+  const perLevel: { L: LevelModel; ws: ImpliedWorkspace; r2: { node: number; d: DerivedDraws }[]; std: StdTarget[] }[] = [];
   for (const L of levels) {
     if (!levelIsLinear(L) || L.equations.length === 0) continue;
     const exo = exogenousMoments(L, data, ir.twoLevel);
@@ -47,29 +56,29 @@ export function standardizedDraws(ir: ModelIR, data: Dataset, src: DrawSource, k
       r2.push({ node: eq.node, d });
       out.push(d);
     }
-    const std: { row: ParamRow; kind: Kind; d: DerivedDraws }[] = [];
+    const std: StdTarget[] = [];
     const rowLevel = ir.twoLevel ? L.level : 'within';
     for (const kind of kinds)
       for (const row of ir.rows) {
         if (row.level !== rowLevel) continue;
         if (nodeIndex(L, row.lhs) < 0 || (row.rhs && nodeIndex(L, row.rhs) < 0 && row.op !== 'int' && row.op !== 'mean' && row.op !== 'var')) continue;
         const d: DerivedDraws = { key: `${kind}.${row.key}`, level: L.level, lhs: row.lhs, op: row.op, rhs: row.rhs, row, chains: alloc() };
-        std.push({ row, kind, d });
+        std.push({ row, kind, d, a: nodeIndex(L, row.lhs), b: row.rhs ? nodeIndex(L, row.rhs) : -1 });
         out.push(d);
       }
-    perLevel.push({ L, exo, r2, std });
+    perLevel.push({ L, ws: new ImpliedWorkspace(L, exo), r2, std });
   }
   const params = { loc: new Float64Array(ir.nLoc), cov: new Float64Array(ir.nCov) };
   for (let c = 0; c < src.nChains; c++)
     for (let t = 0; t < src.nKept; t++) {
       src.draw(c, t, params);
-      for (const { L, exo, r2, std } of perLevel) {
-        const imp = impliedLevel(L, params, exo);
+      for (const { L, ws, r2, std } of perLevel) {
+        const imp = ws.compute(params);
         for (const { node, d } of r2) {
           const n = imp.n;
           d.chains[c][t] = 1 - imp.psi[node * n + node] / imp.cov[node * n + node];
         }
-        for (const { row, kind, d } of std) d.chains[c][t] = standardize(L, imp, row, kind, params.loc, params.cov);
+        for (const target of std) target.d.chains[c][t] = standardize(L, imp, target, params.loc, params.cov);
       }
     }
   return out;
@@ -86,44 +95,47 @@ function nodeIndex(L: LevelModel, name: string): number {
   return m.get(name.toUpperCase()) ?? -1;
 }
 
-function standardize(L: LevelModel, imp: LevelImplied, row: ParamRow, kind: Kind, loc: Float64Array, cov: Float64Array): number {
+/** Scale of node k for a standardization kind: SD for STDYX; SD except x-variables (1) for STDY; SD of latent nodes only for STD. */
+function scaleOf(L: LevelModel, imp: LevelImplied, k: number, kind: Kind): number {
+  const nd = L.nodes[k];
+  if (kind === 'stdy' && !nd.endogenous && nd.kind === 'observed') return 1;
+  if (kind === 'std' && !isLatentNode(L, k)) return 1;
+  return Math.sqrt(imp.cov[k * imp.n + k]);
+}
+
+function isLatentNode(L: LevelModel, k: number): boolean {
+  return L.nodes[k].kind === 'factor' || L.nodes[k].kind === 'slope';
+}
+
+function standardize(L: LevelModel, imp: LevelImplied, target: StdTarget, loc: Float64Array, cov: Float64Array): number {
+  const { row, kind, a, b } = target;
   const n = imp.n;
   const value = row.free ? (row.kind === 'loc' ? loc[row.index] : cov[row.index]) : (row.value ?? 0);
-  const a = nodeIndex(L, row.lhs);
-  const sd = (k: number) => Math.sqrt(imp.cov[k * n + k]);
-  const isLatent = (k: number) => L.nodes[k].kind === 'factor' || L.nodes[k].kind === 'slope';
-  const isX = (k: number) => !L.nodes[k].endogenous && L.nodes[k].kind === 'observed';
-  const scaleYX = (k: number) => sd(k);
-  const scaleY = (k: number) => (isX(k) ? 1 : sd(k));
-  const scaleStd = (k: number) => (isLatent(k) ? sd(k) : 1);
-  const scale = kind === 'stdyx' ? scaleYX : kind === 'stdy' ? scaleY : scaleStd;
   switch (row.op) {
-    case 'ON': {
-      const x = nodeIndex(L, row.rhs);
-      return (value * scale(x)) / scale(a);
-    }
+    case 'ON':
+      return (value * scaleOf(L, imp, b, kind)) / scaleOf(L, imp, a, kind);
     case 'BY': {
-      const y = nodeIndex(L, row.rhs);
-      const s = kind === 'std' ? scaleStd : scaleYX;
-      return (value * s(a)) / (kind === 'std' ? scaleStd(y) : s(y));
+      // STDY of a loading is its STDYX
+      const k = kind === 'std' ? 'std' : 'stdyx';
+      return (value * scaleOf(L, imp, a, k)) / scaleOf(L, imp, b, k);
     }
     case 'WITH': {
-      const b = nodeIndex(L, row.rhs);
+      // residual (co)variances for endogenous nodes, total ones for exogenous nodes
       const v = (k: number) => (L.nodes[k].endogenous ? imp.psi[k * n + k] : imp.cov[k * n + k]);
       if (kind === 'std') {
-        const s = (k: number) => (isLatent(k) ? Math.sqrt(v(k)) : 1);
+        const s = (k: number) => (isLatentNode(L, k) ? Math.sqrt(v(k)) : 1);
         return value / (s(a) * s(b));
       }
       return value / Math.sqrt(v(a) * v(b));
     }
     case 'var': {
-      if (kind === 'std' && !isLatent(a)) return value;
+      if (kind === 'std' && !isLatentNode(L, a)) return value;
       return value / imp.cov[a * n + a];
     }
     case 'int':
     case 'mean': {
-      if (kind === 'std' && !isLatent(a)) return value;
-      return value / sd(a);
+      if (kind === 'std' && !isLatentNode(L, a)) return value;
+      return value / Math.sqrt(imp.cov[a * n + a]);
     }
     default:
       return NaN;

@@ -3,11 +3,12 @@
  * numeric fields of `ParameterSummary` (src/report/types.ts).
  */
 import type { ParameterSummary } from '../report/types.js';
-import { essBulk, essTail as essTailFn, mcseMean, mcseMedian } from './ess.js';
+import { essBulkRanked, essTail as essTailFn, mcseMean, mcseMedian } from './ess.js';
+import { rankDraws } from './ranks.js';
 import { equalTailInterval, hpdInterval, oneTailedP } from './intervals.js';
 import { kdeMode } from './mode.js';
 import { psr as mplusPsr } from './psr.js';
-import { pool, quantile, sd as sdFn, sortedCopy, mean as meanFn } from './stats.js';
+import { pool, quantile, sd as sdFn, mean as meanFn } from './stats.js';
 
 export type PointEstimate = 'MEDIAN' | 'MEAN' | 'MODE';
 
@@ -38,7 +39,9 @@ export type PosteriorSummary = Pick<
 export function summarize(chains: readonly Float64Array[], opts: SummarizeOptions): PosteriorSummary {
   const prob = opts.prob ?? 0.95;
   const all = pool(chains);
-  const s = sortedCopy(all);
+  // one radix argsort gives the sorted draws (quantiles, intervals) and the ranks (bulk ESS)
+  const ranked = rankDraws(all);
+  const s = ranked.sorted;
   const median = quantile(s, 0.5);
   const mean = meanFn(all);
   const sd = sdFn(all);
@@ -58,7 +61,7 @@ export function summarize(chains: readonly Float64Array[], opts: SummarizeOption
     ci,
     hpd,
     psr: mplusPsr(chains),
-    ess: essBulk(forEss),
+    ess: essBulkRanked(forEss, ranked.ranks),
     // pool(forEss) is `all` either way, so its sorted copy `s` is reused (saves three sorts)
     essTail: essTailFn(forEss, s),
     mcse: opts.point === 'MEDIAN' ? mcseMedian(forEss, s) : mcseMean(forEss),
