@@ -15,6 +15,14 @@ const text = fs
   .replace('data/mvpa.dat', path.join(root, 'models/data/mvpa.dat'))
   .replace(/BITERATIONS=100000 \(50000\); BCONVERGENCE =\.01;/, 'BITERATIONS=3000 (400); BCONVERGENCE =.05; CHAINS = 3;');
 
+function same(a: Awaited<ReturnType<typeof fitText>>, b: Awaited<ReturnType<typeof fitText>>, txt: string) {
+  expect(b.run.iterations).toBe(a.run.iterations);
+  expect(b.run.psrHistory).toEqual(a.run.psrHistory);
+  b.run.draws.forEach((d, c) => expect(Buffer.from(d.buffer, d.byteOffset, d.byteLength).equals(Buffer.from(a.run.draws[c].buffer, a.run.draws[c].byteOffset, a.run.draws[c].byteLength))).toBe(true));
+  expect(renderJson(b.result)).toBe(renderJson(a.result));
+  expect(renderOut(b.result, txt)).toBe(renderOut(a.result, txt));
+}
+
 describe('PROCESSORS = 1, 2, 3', () => {
   it('uses the compiled worker script (built by npm test)', () => {
     expect(workerScript()).toBeDefined();
@@ -33,5 +41,23 @@ describe('PROCESSORS = 1, 2, 3', () => {
       expect(renderJson(b.result)).toBe(renderJson(a.result));
       expect(renderOut(b.result, text)).toBe(renderOut(a.result, text));
     }
+  });
+
+  it('stops at the same PSR check inside a long batch (batches grow to 1,000 iterations)', async () => {
+    // the first check that may stop is at 2,700, inside the 200-iteration batch [2600, 2800)
+    const long = text.replace('BITERATIONS=3000 (400); BCONVERGENCE =.05; CHAINS = 3;', 'BITERATIONS=20000 (2700); BCONVERGENCE =.05; CHAINS = 2;');
+    const a = await fitText(long, path.join(root, 'models/msem_mvpa.inp'), { processors: 1, seed: 5 });
+    const b = await fitText(long, path.join(root, 'models/msem_mvpa.inp'), { processors: 2, seed: 5 });
+    expect(a.run.iterations).toBe(2700);
+    same(a, b, long);
+  });
+
+  it('random slopes: the chain deviance snapshots (DIC) are identical on two threads', async () => {
+    const dir = path.join(root, 'fixtures/dic');
+    const rs = fs.readFileSync(path.join(dir, 'random_slope.inp'), 'utf8').replace('DATAFILE', path.join(dir, 'mvpa_rs.dat'));
+    const a = await fitText(rs, path.join(dir, 'random_slope.inp'), { processors: 1, seed: 8, fixedIterations: 1500 });
+    const b = await fitText(rs, path.join(dir, 'random_slope.inp'), { processors: 2, seed: 8, fixedIterations: 1500 });
+    expect(typeof a.result.fit?.dic).toBe('number');
+    same(a, b, rs);
   });
 });

@@ -133,7 +133,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
   const maxIt = settings.fbiterations ?? settings.biterationsMax;
   const run =
     settings.processors > 1 && settings.chains > 1
-      ? await runInWorkers(input, opts, runOpts, settings.processors)
+      ? await runInWorkers(input, opts, runOpts, settings.processors, pm)
       : runChains(pm, { ...runOpts, onProgress: (t, psr) => opts.onProgress?.(t, maxIt, psr) });
   if (run.failure) throw new BmsemError(`sampling stopped: ${run.failure}`, { file: input.file });
   phase('sample');

@@ -1,13 +1,15 @@
 /**
- * Chains on worker threads (PROCESSORS = n): the chains are split over min(n, chains) workers
- * (samplers/worker.ts). Every `checkEvery` iterations (100, the PSR check interval) the main
- * thread sends each worker "run to iteration t", receives the new draws (transferred buffers),
+ * Chains on several threads (PROCESSORS = n): the chains are split into min(n, chains) groups
+ * (samplers/chainGroup.ts); the main thread runs group 0 itself and one worker thread
+ * (samplers/worker.ts) runs each other group, so n threads share the machine. Batch by batch
+ * (100 iterations at first, up to 1,000: batchLength) the main thread asks each worker to "run to
+ * iteration t", runs its own chains to t, receives the workers' new draws (transferred buffers),
  * appends them, updates the PSR window sums one iteration at a time (same operation order as the
- * single-thread runner) and decides continue/stop with the same rule (the next batch is already
- * being computed meanwhile; see the loop). Each chain owns its random
- * stream (Rng.fromSeed(seed, chain + 1)), so the draws, the PSR history and the stopping point are
- * byte-identical for every n. Falls back to the single-thread runner when the compiled worker
- * script is not available (e.g. when running from the TypeScript sources under vitest).
+ * single-thread runner) and decides continue/stop at every 100th iteration with the same rule.
+ * Each chain owns its random stream (Rng.fromSeed(seed, chain + 1)), so the draws, the PSR
+ * history and the stopping point are byte-identical for every n. Falls back to the single-thread
+ * runner when the compiled worker script is not available (e.g. when running from the TypeScript
+ * sources under vitest).
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +22,9 @@ import { loadData } from '../data/index.js';
 import { compileModel } from '../compile/compile.js';
 import { selectAnalysisRows } from './rows.js';
 import { prepareModel } from '../../samplers/prepared.js';
-import { runChains, recordedParameters, PsrTracker, failed, startClock } from '../../samplers/runner.js';
+import { runChains, PsrTracker, failed, startClock } from '../../samplers/runner.js';
+import { ChainGroup } from '../../samplers/chainGroup.js';
+import type { PreparedModel } from '../../samplers/prepared.js';
 
 /** The compiled worker script next to this module in dist/, or undefined. */
 export function workerScript(): URL | undefined {
@@ -38,27 +42,32 @@ export function assignChains(m: number, k: number): number[][] {
   return groups;
 }
 
-export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts: RunOptions, processors: number): Promise<RunOutput> {
+export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts: RunOptions, processors: number, prepared?: PreparedModel): Promise<RunOutput> {
   const script = workerScript();
-  const nWorkers = Math.max(1, Math.min(processors, runOpts.chains));
+  const nGroups = Math.max(1, Math.min(processors, runOpts.chains));
   const maxIter = runOpts.fixedIterations ?? runOpts.maxIterations;
   const onProgress = runOpts.onProgress ?? ((t: number, psr: number) => opts.onProgress?.(t, maxIter, psr));
-  if (!script || nWorkers < 2) {
-    const raw = loadData(input);
-    const ir = compileModel(input, raw.names);
-    const { data } = selectAnalysisRows(raw, ir, input.file);
-    return runChains(prepareModel(ir, data), { ...runOpts, onProgress });
-  }
-  const raw = loadData(input);
-  const ir = compileModel(input, raw.names);
-  const recorded = recordedParameters(ir.rows);
-  const P = recorded.length;
+  const pm =
+    prepared ??
+    (() => {
+      const raw = loadData(input);
+      const ir = compileModel(input, raw.names);
+      const { data } = selectAnalysisRows(raw, ir, input.file);
+      return prepareModel(ir, data);
+    })();
+  if (!script || nGroups < 2) return runChains(pm, { ...runOpts, onProgress });
   const m = runOpts.chains;
-  const groups = assignChains(m, nWorkers);
-  const pools = groups.map((chainIds) => new WorkerPort(script, { input, seed: runOpts.seed, thin: runOpts.thin, chainIds }));
+  const groups = assignChains(m, nGroups);
+  // group 0 runs on this thread, groups 1.. on workers: n threads in all
+  const clock = startClock();
+  const pools = groups.slice(1).map((chainIds) => new WorkerPort(script, { input, seed: runOpts.seed, thin: runOpts.thin, chainIds }));
   try {
-    await Promise.all(pools.map((w) => w.next()));
-    const clock = startClock();
+    // The workers' first message is 'ready' (replies are matched first in, first out); the main
+    // thread does not wait for it: its own chains start at once, overlapping the workers' start-up.
+    const ready = handled(Promise.all(pools.map((w) => w.next())));
+    const local = new ChainGroup(pm, runOpts.seed, runOpts.thin, groups[0]);
+    const recorded = local.recorded;
+    const P = recorded.length;
     const draws = Array.from({ length: m }, () => new Float64Array(maxIter * P));
     const snaps: number[][] = Array.from({ length: m }, () => []);
     const tracker = new PsrTracker(m, P);
@@ -67,11 +76,11 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
     let converged = false;
     let lastPsr = NaN;
     const every = runOpts.checkEvery;
-    // Pipelined two batches deep: a worker always has the next request queued when it finishes a
-    // batch, so it never waits for a message round trip; batches computed past the stopping point
-    // are simply discarded (draws of iteration t do not depend on when they were asked for).
-    const batchEnd = (from: number) => Math.min(maxIter, (Math.floor(from / every) + 1) * every);
-    const request = (to: number) => Promise.all(pools.map((w) => w.run(to)));
+    const batchEnd = (from: number) => Math.min(maxIter, from + batchLength(from, every));
+    // The workers are kept two batches ahead: a worker always has its next request queued when it
+    // finishes a batch, so it never waits for a message round trip; batches computed past the
+    // stopping point are discarded (draws of iteration t do not depend on when they were asked for).
+    const request = (to: number) => handled(Promise.all(pools.map((w) => w.run(to))));
     const inFlight: Promise<FromWorker[]>[] = [];
     let requestedTo = 0;
     const topUp = () => {
@@ -81,15 +90,17 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
       }
     };
     topUp();
-    let pending = inFlight.shift()!;
     while (t < maxIter) {
       const to = batchEnd(t);
-      const replies = await pending;
+      const pending = inFlight.shift()!;
+      const mine = local.run(to);
+      if (t === 0) await ready;
+      const replies = [mine, ...(await pending)];
       topUp();
-      if (inFlight.length) pending = inFlight.shift()!;
       // first failure in (iteration, chain) order, as the single-thread runner meets it
       let fail: { chain: number; iteration: number; message: string } | undefined;
       replies.forEach((r, w) => {
+        if (r.type === 'error') throw new Error(`worker: ${r.message}`);
         if (r.type === 'failed' && (!fail || r.iteration < fail.iteration || (r.iteration === fail.iteration && r.chain < fail.chain))) fail = r;
         if (r.type === 'draws' || r.type === 'failed') groups[w].forEach((c, i) => draws[c].set(r.draws[i], t * P));
         if (r.type === 'draws' && r.snaps) groups[w].forEach((c, i) => snaps[c].push(...r.snaps![i]));
@@ -109,6 +120,7 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
           if (runOpts.fixedIterations === undefined && t >= runOpts.minIterations && psr < runOpts.psrThreshold) {
             converged = true;
             stop = true;
+            break;
           }
           onProgress(t, lastPsr);
         }
@@ -135,6 +147,21 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
   } finally {
     for (const w of pools) w.terminate();
   }
+}
+
+/** The promise itself, marked as handled: it is awaited later, and a worker failure meanwhile must not count as an unhandled rejection. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * Iterations per batch starting at `from`: 100 (one PSR check interval) at first, growing with
+ * the run to at most 1,000, always a multiple of the check interval. Fewer, larger messages cost
+ * less; a run that stops early wastes at most two worker batches of about a tenth of its length.
+ */
+export function batchLength(from: number, every: number): number {
+  return every * Math.min(10, Math.max(1, Math.floor(from / (10 * every))));
 }
 
 /** One worker with a request/reply interface. */
