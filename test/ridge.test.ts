@@ -2,6 +2,8 @@
  * Ridge detector (src/diagnostics/ridge.ts): synthetic draws with and without a chain drifting onto
  * the collapsed-factor ridge, and real runs of the reference models that must not trigger it.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectRidge, ridgeInputs, type RidgeFactorDraws } from '../src/diagnostics/ridge.js';
@@ -76,6 +78,32 @@ describe('ridge detector (synthetic draws)', () => {
     const [f] = ridgeInputs([{ name: 'LYB', level: 'between' }], rows, kept);
     expect(f.loadings.map((l) => l.key)).toEqual(['between.LYB.BY.Y2', 'between.Z.ON.LYB']);
     expect(f.variance).toBe(d);
+  });
+});
+
+describe('ridge detector (a real drift)', () => {
+  it('6 clusters of the invariance data: the between factor is not identified, every chain wanders onto the ridge, and the run stops with an error instead of printing numbers', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bmsem-ridge-'));
+    const rows = fs.readFileSync(path.resolve('fixtures/models/invariance.dat'), 'utf8').trim().split('\n');
+    fs.writeFileSync(path.join(dir, 'inv6.dat'), rows.filter((r) => Number(r.trim().split(/\s+/)[7]) <= 6).join('\n') + '\n');
+    const inp = fs.readFileSync(path.resolve('fixtures/ridge/msem_invariance.inp'), 'utf8').replace(/FILE IS [^;]*;/i, 'FILE IS inv6.dat;');
+    fs.writeFileSync(path.join(dir, 'inv6.inp'), inp);
+    await expect(fitFile(path.join(dir, 'inv6.inp'), { seed: 3, chains: 2, fixedIterations: 6000 })).rejects.toThrow(/every chain drifted onto a collapsed-factor ridge .*between factor LMB/);
+  }, 120_000);
+
+  it('flags a chain that wanders (variance over orders of magnitude, heavy-tailed loading) even with no other chain to compare', () => {
+    const rng = Rng.fromSeed(9, 1);
+    const v = new Float64Array(N);
+    const l = new Float64Array(N);
+    let logv = 0;
+    for (let t = 0; t < N; t++) {
+      logv = 0.98 * logv + 2 * rng.normal(); // log-variance random walk-ish: spans many decades
+      v[t] = Math.exp(logv - 10);
+      l[t] = rng.normal() / Math.sqrt(v[t]) * 1e-3; // loading ∝ 1/sd(f): heavy tails when v → 0
+    }
+    const found = detectRidge([factor([v], [[l]])]);
+    expect(found.length).toBe(1);
+    expect(found[0].reason).toMatch(/orders of magnitude/);
   });
 });
 

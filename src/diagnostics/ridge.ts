@@ -13,7 +13,15 @@
  *   (b) [any number of chains] a trend over the kept draws: the factor variance's median in the last
  *       quarter is below `trendVar` (1/10) of that in the first quarter AND some loading / slope's
  *       median |value| grew by `trendLoad` (3×) or more between the same quarters, by more than
- *       two SDs of its kept draws (a drift, not noise).
+ *       two SDs of its kept draws (a drift, not noise); or
+ *   (c) [any number of chains] wandering on the ridge: the factor variance spans orders of
+ *       magnitude within the chain (its median below `spanVar` (1%) of its 90% quantile) AND some
+ *       loading / slope on the factor is heavy-tailed (90% quantile of |value| above `spanLoad`
+ *       (100×) its median |value|). A proper posterior of a variance or a loading is nowhere near
+ *       this (a scaled inverse chi-square with 5 degrees of freedom has q50/q90 ≈ 0.3; a normal
+ *       |λ| has q90/q50 ≤ 2.5), and both ratios are free of the variables' units. This is what
+ *       every chain does when the data cannot identify the factor at all (few clusters), so that
+ *       no chain is "the other chains" for (a).
  * Both are deliberately conservative: well-identified posteriors (the reference models) stay far
  * from these thresholds (test/ridge.test.ts).
  */
@@ -42,6 +50,8 @@ export interface RidgeOptions {
   loadSds?: number;
   trendVar?: number;
   trendLoad?: number;
+  spanVar?: number;
+  spanLoad?: number;
 }
 
 function median(x: ArrayLike<number>, from = 0, to = x.length): number {
@@ -50,6 +60,11 @@ function median(x: ArrayLike<number>, from = 0, to = x.length): number {
   a.sort((p, q) => p - q);
   const m = a.length >> 1;
   return a.length % 2 ? a[m] : 0.5 * (a[m - 1] + a[m]);
+}
+
+function quantileAbs(x: ArrayLike<number>, p: number): number {
+  const a = Float64Array.from(x, Math.abs).sort();
+  return a.length ? a[Math.floor(p * (a.length - 1))] : NaN;
 }
 
 function medianAbs(x: ArrayLike<number>, from: number, to: number): number {
@@ -78,6 +93,8 @@ export function detectRidge(factors: RidgeFactorDraws[], opts: RidgeOptions = {}
   const loadSds = opts.loadSds ?? 10;
   const trendVar = opts.trendVar ?? 0.1;
   const trendLoad = opts.trendLoad ?? 3;
+  const spanVar = opts.spanVar ?? 0.01;
+  const spanLoad = opts.spanLoad ?? 100;
   const out: RidgeFinding[] = [];
   for (const f of factors) {
     const nChains = f.variance?.length ?? f.loadings[0]?.chains.length ?? 0;
@@ -121,6 +138,20 @@ export function detectRidge(factors: RidgeFactorDraws[], opts: RidgeOptions = {}
               }
             }
         }
+      }
+      // (c) orders of magnitude within the chain
+      if (!reason && f.variance) {
+        const v50 = quantileAbs(f.variance[c], 0.5);
+        const v90 = quantileAbs(f.variance[c], 0.9);
+        if (v90 > 0 && v50 < spanVar * v90)
+          for (const l of f.loadings) {
+            const a50 = quantileAbs(l.chains[c], 0.5);
+            const a90 = quantileAbs(l.chains[c], 0.9);
+            if (a90 > spanLoad * a50) {
+              reason = `its variance ranges over orders of magnitude (median ${g(v50)}, 90% quantile ${g(v90)}) while |${l.key}| has a 90% quantile ${g(a90)}, ${g(a90 / a50)}× its median (the chain wanders along the ridge)`;
+              break;
+            }
+          }
       }
       if (reason) out.push({ chain: c, factor: f.factor, level: f.level, reason });
     }
