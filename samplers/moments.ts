@@ -9,6 +9,7 @@ import type { PreparedModel } from './prepared.js';
 import type { ChainState, LevelState } from './state.js';
 import type { LevelModel } from '../src/compile/ir.js';
 import { levelPlan } from './levelPlan.js';
+import { betweenMomentsKernel, withinMomentsKernel } from './momentKernels.js';
 
 /** Raw per-cluster moments from the current within row values. O(N q²). */
 export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
@@ -39,9 +40,9 @@ export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
  * between level). The per-cluster centred moments Mj are only stored when random-slope terms
  * read them (nothing else does).
  */
-export function computeMoments(pm: PreparedModel, st: ChainState): void {
-  withinMoments(pm, st);
-  if (pm.ir.twoLevel) betweenMoments(pm, st);
+export function computeMoments(pm: PreparedModel, st: ChainState, kernels = true): void {
+  withinMoments(pm, st, kernels);
+  if (pm.ir.twoLevel) betweenMoments(pm, st, kernels);
 }
 
 /**
@@ -50,7 +51,7 @@ export function computeMoments(pm: PreparedModel, st: ChainState): void {
  * m_0 vanish: v_0b = R_0b − c_0 m_b, v_a0 = R_a0 − m_a c_0 (exactly the same doubles, up to the
  * sign of an exact zero, which a sum started at +0 does not see).
  */
-function withinMoments(pm: PreparedModel, st: ChainState): void {
+function withinMoments(pm: PreparedModel, st: ChainState, kernels: boolean): void {
   const nW = pm.nW;
   const q = 1 + nW;
   const qq = q * q;
@@ -68,6 +69,10 @@ function withinMoments(pm: PreparedModel, st: ChainState): void {
   const nj = pm.nj;
   const bOfW = pm.betweenOfWithin;
   MW.fill(0);
+  if (!keepMj && kernels) {
+    withinMomentsKernel(q, bOfW, ZW)(R, vB, nj, J, nB, MW);
+    return;
+  }
   for (let j = 0; j < J; j++) {
     const off = j * qq;
     const vOff = j * nB;
@@ -137,7 +142,7 @@ function slopeTermMoments(pm: PreparedModel, st: ChainState, j: number): void {
   }
 }
 
-export function betweenMoments(pm: PreparedModel, st: ChainState): void {
+export function betweenMoments(pm: PreparedModel, st: ChainState, kernels = true): void {
   const B = pm.ir.between;
   const Z = st.B.Z;
   const M = st.B.M;
@@ -148,6 +153,8 @@ export function betweenMoments(pm: PreparedModel, st: ChainState): void {
   M.fill(0);
   // Σ_j z_j z_j' (lower triangle). z_0 = 1, and 1·x is exactly x: row 0 and column 0 add z directly.
   const direct = B.derived.length === 0; // then z_j = [1, v_j] and v_j is read in place
+  if (direct && kernels && Z === 1 + nB) betweenMomentsKernel(Z)(vB, J, nB, M);
+  else
   for (let j = 0; j < J; j++) {
     if (direct) {
       betweenOuterDirect(M, Z, vB, j * nB);
