@@ -11,6 +11,18 @@ import type { LevelModel } from '../src/compile/ir.js';
 import { levelPlan } from './levelPlan.js';
 import { betweenMomentsKernel, withinMomentsKernel } from './momentKernels.js';
 
+/** The model's generated kernels (built on first use; no lookup cost per sweep). */
+const kernelCache = new WeakMap<PreparedModel, { within: ReturnType<typeof withinMomentsKernel>; between: ReturnType<typeof betweenMomentsKernel> }>();
+function kernelsOf(pm: PreparedModel) {
+  let k = kernelCache.get(pm);
+  if (!k) {
+    const q = 1 + pm.nW;
+    k = { within: withinMomentsKernel(q, pm.betweenOfWithin, q), between: betweenMomentsKernel(1 + pm.nB) };
+    kernelCache.set(pm, k);
+  }
+  return k;
+}
+
 /** Raw per-cluster moments from the current within row values. O(N q²). */
 export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
   const q = 1 + pm.nW;
@@ -70,7 +82,7 @@ function withinMoments(pm: PreparedModel, st: ChainState, kernels: boolean): voi
   const bOfW = pm.betweenOfWithin;
   MW.fill(0);
   if (!keepMj && kernels) {
-    withinMomentsKernel(q, bOfW, ZW)(R, vB, nj, J, nB, MW);
+    kernelsOf(pm).within(R, vB, nj, J, nB, MW);
     return;
   }
   for (let j = 0; j < J; j++) {
@@ -153,7 +165,7 @@ export function betweenMoments(pm: PreparedModel, st: ChainState, kernels = true
   M.fill(0);
   // Σ_j z_j z_j' (lower triangle). z_0 = 1, and 1·x is exactly x: row 0 and column 0 add z directly.
   const direct = B.derived.length === 0; // then z_j = [1, v_j] and v_j is read in place
-  if (direct && kernels && Z === 1 + nB) betweenMomentsKernel(Z)(vB, J, nB, M);
+  if (direct && kernels && Z === 1 + nB) kernelsOf(pm).between(vB, J, nB, M);
   else
   for (let j = 0; j < J; j++) {
     if (direct) {
