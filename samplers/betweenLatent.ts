@@ -14,6 +14,7 @@
  */
 import type { PreparedModel } from './prepared.js';
 import type { ChainState } from './state.js';
+import { betweenBlockKernel, type BetweenBlockKernel } from './betweenKernel.js';
 import { cholesky, solveLower, solveUpperT } from '../src/linalg/dense.js';
 import { createCollapsedWork, marginalisePatterns, addCollapsedWithin, type CollapsedWork } from './collapsedWithin.js';
 
@@ -34,6 +35,8 @@ interface BlockPlan {
   /** Within node of each block node (−1 for factors): the block has a within part (eq. B2). */
   withinOf: Int32Array;
   hasWithin: boolean;
+  /** Generated batched-draw kernels (betweenKernel.ts), with ('w') and without ('b') the within part. */
+  kernel?: { w?: BetweenBlockKernel; b?: BetweenBlockKernel };
 }
 
 /** Random-slope block: slope l multiplies within node xOf[l] through derived column dOf[l]. */
@@ -88,6 +91,9 @@ export interface BetweenWork {
   zJ: Float64Array;
   collapsed?: CollapsedWork;
 }
+
+/** Switch for the generated kernels (tests compare them with the generic passes). */
+export const useGeneratedKernels = { between: true };
 
 function blockMaps(nB: number, nodes: number[]): { inBlock: Int8Array; posOf: Int32Array; outside: Int32Array } {
   const inBlock = new Int8Array(nB);
@@ -374,6 +380,20 @@ function drawBlockBatched(pm: PreparedModel, st: ChainState, wk: BetweenWork, pl
   betweenPrecision(st, nL, wk);
   if (withinPart) withinPartForMeans(pm, st, plan, 0, wk);
   if (!sizeClassFactors(pm, wk, plan, withinPart)) return notPositiveDefinite(st);
+  if (useGeneratedKernels.between && st.B.Z === 1 + pm.nB) {
+    const k = (plan.kernel ??= {})[withinPart ? 'w' : 'b'] ??= betweenBlockKernel({
+      nodes: plan.nodes,
+      outside: plan.outside,
+      E: st.B.E,
+      Z: st.B.Z,
+      nB: pm.nB,
+      nW: pm.nW,
+      withinPart,
+      stride: wk.factorStride,
+    });
+    k(J, st.vB, st.B.Rz, wk.G, wk.g0, wk.HW, st.Rj, pm.nj, wk.factorBuf, wk.sizeClass, st.rng);
+    return true;
+  }
   clusterOffsets(pm, st, plan, wk);
   clusterLinearTerms(pm, st, wk, nL, withinPart);
   const z = wk.zJ;
