@@ -24,6 +24,11 @@ export interface WithinWork {
   patternOfRow: Int32Array;
   patterns: number[][];
   cache: (PatternFactor | undefined)[];
+  /** Within XWITH (eq. X1): latent nodes of pattern p in block b at blockIdx[p][b]; scratch. */
+  blockIdx: Int32Array[][];
+  AL: Float64Array; // E × nL columns of the effective operator
+  GL: Float64Array; // nL × E: A_Lᵀ Ψ⁻¹
+  QL: Float64Array; // nL × nL
 }
 
 export function createWithinWork(pm: PreparedModel): WithinWork {
@@ -39,7 +44,102 @@ export function createWithinWork(pm: PreparedModel): WithinWork {
     patternOfRow,
     patterns,
     cache: new Array(patterns.length),
+    blockIdx: pm.nXW > 0 ? patterns.map((idx) => Array.from({ length: pm.nWithinBlocks }, (_, b) => Int32Array.from(idx.filter((k) => pm.withinBlockOf[k] === b)))) : [],
+    AL: new Float64Array(pm.nXW > 0 ? E * Math.max(pm.nW, 1) : 0),
+    GL: new Float64Array(pm.nXW > 0 ? E * Math.max(pm.nW, 1) : 0),
+    QL: new Float64Array(pm.nXW > 0 ? pm.nW * pm.nW : 0),
   };
+}
+
+/**
+ * Per-row draws with within XWITH products (eq. X1). The row's latent nodes are drawn block by
+ * block (pm.withinBlockOf: the second side of every product has a block of its own). Given the
+ * nodes outside the block, a product with one side in the block is linear in it: its column
+ * c_d (the operator's column of the product) is folded into the side's column times the other
+ * side's current value, and a product with no side in the block is a constant. So
+ *     w_L | · ~ N(Q⁻¹h, Q⁻¹),  Q = A_Lᵀ Ψ_W⁻¹ A_L,  h = −A_Lᵀ Ψ_W⁻¹ (c0 + A_O w_O + Σ_d c_d p_d(w_O)),
+ *     A_L[:, a] = A[:, a] + Σ_{d: a side of d} c_d · w_other(d)
+ * exactly normal: blocked Gibbs, no Metropolis step. The operator changes with the row's values,
+ * so Q is factorised per row and block (nL ≤ a few nodes; no allocation).
+ */
+export function drawWithinLatentXwith(pm: PreparedModel, st: ChainState, wk: WithinWork): void {
+  const { E, Z, Rz, psiInv } = st.W;
+  const nW = pm.nW;
+  const nB = pm.nB;
+  const nX = pm.nXW;
+  const { xwA, xwB } = pm;
+  const nBlk = pm.nWithinBlocks;
+  const { w, res, x, AL, GL, QL } = wk;
+  const bOfW = pm.betweenOfWithin;
+  const zX = 1 + nW; // z index of the first product column
+  for (let j = 0; j < pm.J; j++) {
+    const vOff = j * nB;
+    for (let i = pm.clusterStart[j]; i < pm.clusterStart[j + 1]; i++) {
+      const p = wk.patternOfRow[i];
+      if (p === 0) continue;
+      const ri = i * nW;
+      for (let k = 0; k < nW; k++) {
+        const b = bOfW[k];
+        w[k] = st.rowW[ri + k] - (b >= 0 ? st.vB[vOff + b] : 0);
+      }
+      const blocks = wk.blockIdx[p];
+      for (let blk = 0; blk < nBlk; blk++) {
+        const idx = blocks[blk];
+        const nL = idx.length;
+        if (nL === 0) continue;
+        for (let l = 0; l < nL; l++) w[idx[l]] = 0;
+        // residual with the block's values at 0: c0 + A w + Σ_d c_d w_a w_b
+        for (let e = 0; e < E; e++) {
+          const eZ = e * Z;
+          let s = Rz[eZ];
+          for (let k = 0; k < nW; k++) s += Rz[eZ + 1 + k] * w[k];
+          for (let d = 0; d < nX; d++) s += Rz[eZ + zX + d] * w[xwA[d]] * w[xwB[d]];
+          res[e] = s;
+          // block columns: own column plus the products it is a side of
+          for (let l = 0; l < nL; l++) {
+            const k = idx[l];
+            let c = Rz[eZ + 1 + k];
+            for (let d = 0; d < nX; d++) {
+              if (xwA[d] === k) c += Rz[eZ + zX + d] * w[xwB[d]];
+              else if (xwB[d] === k) c += Rz[eZ + zX + d] * w[xwA[d]];
+            }
+            AL[e * nL + l] = c;
+          }
+        }
+        // G = A_Lᵀ Ψ⁻¹, Q = G A_L, h = −G res
+        for (let l = 0; l < nL; l++)
+          for (let f = 0; f < E; f++) {
+            let s = 0;
+            for (let e = 0; e < E; e++) s += AL[e * nL + l] * psiInv[e * E + f];
+            GL[l * E + f] = s;
+          }
+        for (let a = 0; a < nL; a++) {
+          for (let b = 0; b <= a; b++) {
+            let s = 0;
+            for (let e = 0; e < E; e++) s += GL[a * E + e] * AL[e * nL + b];
+            QL[a * nL + b] = s;
+            QL[b * nL + a] = s;
+          }
+          let h = 0;
+          for (let e = 0; e < E; e++) h -= GL[a * E + e] * res[e];
+          x[a] = h;
+        }
+        if (!cholesky(QL, nL)) {
+          st.failure = 'the conditional precision of within-level latent values is not positive definite';
+          return;
+        }
+        solveLower(QL, nL, x);
+        for (let l = 0; l < nL; l++) x[l] += st.rng.normal();
+        solveUpperT(QL, nL, x);
+        for (let l = 0; l < nL; l++) {
+          const k = idx[l];
+          w[k] = x[l];
+          const b = bOfW[k];
+          st.rowW[ri + k] = x[l] + (b >= 0 ? st.vB[vOff + b] : 0);
+        }
+      }
+    }
+  }
 }
 
 export function drawWithinLatent(pm: PreparedModel, st: ChainState, wk: WithinWork): void {
