@@ -26,9 +26,14 @@ export interface WithinWork {
   cache: (PatternFactor | undefined)[];
   /** Within XWITH (eq. X1): latent nodes of pattern p in block b at blockIdx[p][b]; scratch. */
   blockIdx: Int32Array[][];
-  AL: Float64Array; // E × nL columns of the effective operator
-  GL: Float64Array; // nL × E: A_Lᵀ Ψ⁻¹
+  GL: Float64Array; // E × Z: Ψ⁻¹ Rz
   QL: Float64Array; // nL × nL
+  gram: Float64Array; // Z × Z: Rzᵀ Ψ⁻¹ Rz
+  beta: Float64Array; // Z
+  /** α_l as (z index, coefficient) lists, 1 + nXW entries per latent node, and their lengths. */
+  aIdx: Int32Array;
+  aCoef: Float64Array;
+  aLen: Int32Array;
 }
 
 export function createWithinWork(pm: PreparedModel): WithinWork {
@@ -45,9 +50,13 @@ export function createWithinWork(pm: PreparedModel): WithinWork {
     patterns,
     cache: new Array(patterns.length),
     blockIdx: pm.nXW > 0 ? patterns.map((idx) => Array.from({ length: pm.nWithinBlocks }, (_, b) => Int32Array.from(idx.filter((k) => pm.withinBlockOf[k] === b)))) : [],
-    AL: new Float64Array(pm.nXW > 0 ? E * Math.max(pm.nW, 1) : 0),
-    GL: new Float64Array(pm.nXW > 0 ? E * Math.max(pm.nW, 1) : 0),
+    GL: new Float64Array(pm.nXW > 0 ? E * pm.zW : 0),
     QL: new Float64Array(pm.nXW > 0 ? pm.nW * pm.nW : 0),
+    gram: new Float64Array(pm.nXW > 0 ? pm.zW * pm.zW : 0),
+    beta: new Float64Array(pm.nXW > 0 ? pm.zW : 0),
+    aIdx: new Int32Array(pm.nXW > 0 ? pm.nW * (1 + pm.nXW) : 0),
+    aCoef: new Float64Array(pm.nXW > 0 ? pm.nW * (1 + pm.nXW) : 0),
+    aLen: new Int32Array(pm.nXW > 0 ? pm.nW : 0),
   };
 }
 
@@ -59,8 +68,10 @@ export function createWithinWork(pm: PreparedModel): WithinWork {
  * side's current value, and a product with no side in the block is a constant. So
  *     w_L | · ~ N(Q⁻¹h, Q⁻¹),  Q = A_Lᵀ Ψ_W⁻¹ A_L,  h = −A_Lᵀ Ψ_W⁻¹ (c0 + A_O w_O + Σ_d c_d p_d(w_O)),
  *     A_L[:, a] = A[:, a] + Σ_{d: a side of d} c_d · w_other(d)
- * exactly normal: blocked Gibbs, no Metropolis step. The operator changes with the row's values,
- * so Q is factorised per row and block (nL ≤ a few nodes; no allocation).
+ * exactly normal: blocked Gibbs, no Metropolis step. Every column above is a column of Rz
+ * (constant, node, product) with a row-specific coefficient, so with Γ = Rzᵀ Ψ_W⁻¹ Rz (Z × Z,
+ * once per sweep), A_L = Rz α_l and the residual = Rz β: Q_ab = α_aᵀ Γ α_b, h_a = −α_aᵀ Γ β, with
+ * α_l sparse (the node's column and its products). No allocation inside the sweep.
  */
 export function drawWithinLatentXwith(pm: PreparedModel, st: ChainState, wk: WithinWork): void {
   const { E, Z, Rz, psiInv } = st.W;
@@ -69,9 +80,25 @@ export function drawWithinLatentXwith(pm: PreparedModel, st: ChainState, wk: Wit
   const nX = pm.nXW;
   const { xwA, xwB } = pm;
   const nBlk = pm.nWithinBlocks;
-  const { w, res, x, AL, GL, QL } = wk;
+  const { w, x, QL, gram, beta, aIdx, aCoef, aLen } = wk;
   const bOfW = pm.betweenOfWithin;
   const zX = 1 + nW; // z index of the first product column
+  const maxA = 1 + nX; // entries per α_l
+  // Γ = Rzᵀ Ψ⁻¹ Rz (wk.GL as Ψ⁻¹ Rz scratch, E × Z)
+  const PR = wk.GL;
+  for (let f = 0; f < E; f++)
+    for (let k = 0; k < Z; k++) {
+      let t = 0;
+      for (let e = 0; e < E; e++) t += psiInv[f * E + e] * Rz[e * Z + k];
+      PR[f * Z + k] = t;
+    }
+  for (let a = 0; a < Z; a++)
+    for (let b = 0; b <= a; b++) {
+      let t = 0;
+      for (let f = 0; f < E; f++) t += Rz[f * Z + a] * PR[f * Z + b];
+      gram[a * Z + b] = t;
+      gram[b * Z + a] = t;
+    }
   for (let j = 0; j < pm.J; j++) {
     const vOff = j * nB;
     for (let i = pm.clusterStart[j]; i < pm.clusterStart[j + 1]; i++) {
@@ -88,41 +115,50 @@ export function drawWithinLatentXwith(pm: PreparedModel, st: ChainState, wk: Wit
         const nL = idx.length;
         if (nL === 0) continue;
         for (let l = 0; l < nL; l++) w[idx[l]] = 0;
-        // residual with the block's values at 0: c0 + A w + Σ_d c_d w_a w_b
-        for (let e = 0; e < E; e++) {
-          const eZ = e * Z;
-          let s = Rz[eZ];
-          for (let k = 0; k < nW; k++) s += Rz[eZ + 1 + k] * w[k];
-          for (let d = 0; d < nX; d++) s += Rz[eZ + zX + d] * w[xwA[d]] * w[xwB[d]];
-          res[e] = s;
-          // block columns: own column plus the products it is a side of
-          for (let l = 0; l < nL; l++) {
-            const k = idx[l];
-            let c = Rz[eZ + 1 + k];
-            for (let d = 0; d < nX; d++) {
-              if (xwA[d] === k) c += Rz[eZ + zX + d] * w[xwB[d]];
-              else if (xwB[d] === k) c += Rz[eZ + zX + d] * w[xwA[d]];
+        // β: coefficients of the residual with the block's values at 0
+        beta[0] = 1;
+        for (let k = 0; k < nW; k++) beta[1 + k] = w[k];
+        for (let d = 0; d < nX; d++) beta[zX + d] = w[xwA[d]] * w[xwB[d]];
+        // α_l: the node's own column plus its products times the other side
+        for (let l = 0; l < nL; l++) {
+          const k = idx[l];
+          const o = l * maxA;
+          aIdx[o] = 1 + k;
+          aCoef[o] = 1;
+          let n = 1;
+          for (let d = 0; d < nX; d++) {
+            if (xwA[d] === k) {
+              aIdx[o + n] = zX + d;
+              aCoef[o + n++] = w[xwB[d]];
+            } else if (xwB[d] === k) {
+              aIdx[o + n] = zX + d;
+              aCoef[o + n++] = w[xwA[d]];
             }
-            AL[e * nL + l] = c;
           }
+          aLen[l] = n;
         }
-        // G = A_Lᵀ Ψ⁻¹, Q = G A_L, h = −G res
-        for (let l = 0; l < nL; l++)
-          for (let f = 0; f < E; f++) {
-            let s = 0;
-            for (let e = 0; e < E; e++) s += AL[e * nL + l] * psiInv[e * E + f];
-            GL[l * E + f] = s;
-          }
         for (let a = 0; a < nL; a++) {
-          for (let b = 0; b <= a; b++) {
-            let s = 0;
-            for (let e = 0; e < E; e++) s += GL[a * E + e] * AL[e * nL + b];
-            QL[a * nL + b] = s;
-            QL[b * nL + a] = s;
-          }
+          const oa = a * maxA;
           let h = 0;
-          for (let e = 0; e < E; e++) h -= GL[a * E + e] * res[e];
+          for (let r = 0; r < aLen[a]; r++) {
+            const row = aIdx[oa + r] * Z;
+            let t = 0;
+            for (let k = 0; k < Z; k++) t += gram[row + k] * beta[k];
+            h -= aCoef[oa + r] * t;
+          }
           x[a] = h;
+          for (let b = 0; b <= a; b++) {
+            const ob = b * maxA;
+            let q = 0;
+            for (let r = 0; r < aLen[a]; r++) {
+              const row = aIdx[oa + r] * Z;
+              let t = 0;
+              for (let r2 = 0; r2 < aLen[b]; r2++) t += gram[row + aIdx[ob + r2]] * aCoef[ob + r2];
+              q += aCoef[oa + r] * t;
+            }
+            QL[a * nL + b] = q;
+            QL[b * nL + a] = q;
+          }
         }
         if (!cholesky(QL, nL)) {
           st.failure = 'the conditional precision of within-level latent values is not positive definite';

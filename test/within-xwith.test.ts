@@ -75,7 +75,7 @@ describe('XWITH in %WITHIN%', () => {
     expect(observedInteraction?.ci[0]).toBeGreaterThan(0.3);
   });
 
-  it('leaving the interaction out changes the fit: the main effect of z on x is the same, the residual variance is larger', async () => {
+  it('leaving the interaction out changes the fit: the residual variance of z takes up the omitted term', async () => {
     const { get } = await fitCase('observed', 'noint', undefined, false);
     // Var(f·x) = 1, so the omitted term (β = 0.4) goes into the residual: 0.5 + 0.16
     const v = get('within.var.Z');
