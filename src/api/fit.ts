@@ -226,7 +226,9 @@ function xwithBlocks(ir: ModelIR): NonNullable<FitResult['samplerBlocks']> {
       const both = a.kind !== 'observed' && b.kind !== 'observed';
       const method = both
         ? `XWITH ${d.name} = ${a.name} x ${b.name}${where}: ${a.name} and ${b.name} scores drawn in separate blocks, each from its exact normal full conditional given the other (blocked Gibbs)${collapsedNote}`
-        : `XWITH ${d.name} = ${a.name} x ${b.name}${where}: latent scores drawn from their exact normal full conditional (with the observed variable ${(a.kind === 'observed' ? a : b).name} the model is conditionally linear in them)${collapsedNote}`;
+        : `XWITH ${d.name} = ${a.name} x ${b.name}${where}: latent scores drawn from their exact normal full conditional (with the observed variable ${(a.kind === 'observed' ? a : b).name} the model is conditionally linear in them${
+            L.level === 'within' ? `; missing values of ${(a.kind === 'observed' ? a : b).name} are drawn given the scores, in a block of their own` : ''
+          })${collapsedNote}`;
       return [{ term: d.name, method, acceptanceRate: 1 }];
     });
   });
