@@ -2,7 +2,8 @@
  * Simulator for latent interactions at the WITHIN level (XWITH in %WITHIN%), written
  * independently of the engine (own RNG: SimRng of simulate.ts), and the Mplus inputs that fit it.
  * Used by test/within-xwith.test.ts (recovery) and by the coverage study below
- * (`node dist/test/validation/withinXwith.js [reps] [iterations]`, numbers in docs/validation.md).
+ * (`node dist/test/validation/withinXwith.js [reps=20] [iterations=3000] [firstRep=0]
+ * [latent,observed]`, numbers in docs/validation.md).
  *
  * Model ('latent': two within factors; 'observed': one within factor times a WITHIN-only x):
  *   between (cluster j): μ_kj = ν_k + u_kj, u_kj ~ N(0, vB) independent, for y1..y6 and z
@@ -98,16 +99,20 @@ export function xwKeys(kind: XwCase): { key: string; truth: number }[] {
       ];
 }
 
-/** Coverage study: reps data sets per case, 95% interval coverage of each key. */
-async function coverage(reps: number, iterations: number): Promise<void> {
+/**
+ * Coverage study: reps data sets per case (simulation seeds 1000 + first … 1000 + first + reps − 1),
+ * 95% interval coverage of each key, and the z-scores (median − truth)/sd of the interaction.
+ */
+async function coverage(reps: number, iterations: number, first: number, kinds: XwCase[]): Promise<void> {
   const { fitText } = await import('../../src/api/fit.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bmsem-xw-cov-'));
-  for (const kind of ['latent', 'observed'] as XwCase[]) {
+  for (const kind of kinds) {
     const keys = xwKeys(kind);
+    const z: number[] = [];
     const hits = new Map<string, number>(keys.map((k) => [k.key, 0]));
     let maxPsr = 0;
     const t0 = Date.now();
-    for (let rep = 0; rep < reps; rep++) {
+    for (let rep = first; rep < first + reps; rep++) {
       const dat = path.join(dir, `${kind}${rep}.dat`);
       fs.writeFileSync(dat, simulateWithinXwith(1000 + rep, 100, 20, kind));
       const { result } = await fitText(withinXwithInput(dat, kind, 7 + rep, iterations), path.join(dir, `${kind}${rep}.inp`));
@@ -118,18 +123,24 @@ async function coverage(reps: number, iterations: number): Promise<void> {
         const [lo, hi] = p.ci;
         if (lo <= truth && truth <= hi) hits.set(key, hits.get(key)! + 1);
         line.push(`${key.replace('within.', '')}=${p.median.toFixed(3)}[${lo.toFixed(3)},${hi.toFixed(3)}]`);
+        if (key === keys[2].key) z.push((p.median - truth) / p.sd);
       }
       console.log(`${kind} rep ${rep}: psr ${result.convergence.maxPsr.toFixed(3)} ${line.join(' ')}`);
     }
     console.log(`${kind}: ${reps} reps, ${((Date.now() - t0) / 1000 / reps).toFixed(1)} s/rep, max PSR ${maxPsr.toFixed(3)}`);
     for (const [k, h] of hits) console.log(`  ${k}: coverage ${h}/${reps}`);
+    const mz = z.reduce((a, b) => a + b, 0) / z.length;
+    const sz = Math.sqrt(z.reduce((a, b) => a + (b - mz) ** 2, 0) / z.length);
+    console.log(`  interaction z = (median − truth)/sd: mean ${mz.toFixed(3)}, sd ${sz.toFixed(3)}, max |z| ${Math.max(...z.map(Math.abs)).toFixed(2)}`);
   }
 }
 
 if (process.argv[1] && process.argv[1].endsWith('withinXwith.js')) {
   const reps = Number(process.argv[2] ?? 20);
-  const iterations = Number(process.argv[3] ?? 4000);
-  coverage(reps, iterations).catch((e) => {
+  const iterations = Number(process.argv[3] ?? 3000);
+  const first = Number(process.argv[4] ?? 0);
+  const kinds = (process.argv[5] ?? 'latent,observed').split(',') as XwCase[];
+  coverage(reps, iterations, first, kinds).catch((e) => {
     console.error(e);
     process.exit(1);
   });
