@@ -68,6 +68,8 @@ export interface BetweenWork {
   QW: Float64Array;
   h: Float64Array;
   HW: Float64Array; // nL × nW
+  /** BᵀΨ⁻¹ c_d for the within XWITH columns d (nL × nXW; eq. X3). */
+  HX: Float64Array;
   g0: Float64Array;
   Bm: Float64Array;
   Aw: Float64Array; // EW × nW effective within operator
@@ -150,6 +152,7 @@ export function createBetweenWork(pm: PreparedModel): BetweenWork {
     QW: new Float64Array(n * n),
     h: new Float64Array(n),
     HW: new Float64Array(n * (n + 1)),
+    HX: new Float64Array(n * pm.nXW),
     g0: new Float64Array(n),
     Bm: new Float64Array(E * n),
     Aw: new Float64Array(E * n),
@@ -283,6 +286,11 @@ function withinPartForMeans(pm: PreparedModel, st: ChainState, plan: BlockPlan, 
       for (let e = 0; e < E; e++) t += BtPsi[l * E + e] * Aw[e * nW + k];
       G2[l * nW + k] = t;
     }
+    for (let d = 0; d < pm.nXW; d++) {
+      let t = 0;
+      for (let e = 0; e < E; e++) t += BtPsi[l * E + e] * Rz[e * Z + 1 + nW + d];
+      wk.HX[l * pm.nXW + d] = t;
+    }
   }
 }
 
@@ -303,12 +311,15 @@ function linearTerm(pm: PreparedModel, st: ChainState, wk: BetweenWork, nL: numb
   const n = pm.nj[j];
   const R = st.Rj;
   const off = j * (1 + nW) * (1 + nW);
+  const nX = pm.nXW;
   for (let l = 0; l < nL; l++) {
     let s = 0;
     for (let e = 0; e < EB; e++) s -= G[l * EB + e] * u[e];
     if (withinPart) {
       s += n * g0[l];
       for (let k = 0; k < nW; k++) s += HW[l * nW + k] * R[off + 1 + k];
+      // within XWITH products: + BᵀΨ⁻¹ c_d Σ_i p_id (eq. X3)
+      for (let d = 0; d < nX; d++) s += wk.HX[l * nX + d] * st.RX[(j * nX + d) * (1 + nW + nX)];
     }
     h[l] = s;
   }
@@ -338,10 +349,14 @@ function drawBetweenBlock(pm: PreparedModel, st: ChainState, wk: BetweenWork, pl
   const varyingB = pm.clusterVaryingBetween;
   const varyingW = pm.clusterVaryingWithin;
   const hasWithin = plan.hasWithin;
-  // With within latent values, integrate them out (collapsedWithin.ts) instead of conditioning.
-  const collapsed = hasWithin && pm.perRow ? (wk.collapsed ??= createCollapsedWork(pm)) : undefined;
+  // With within latent values, integrate them out (collapsedWithin.ts, eq. C1) instead of
+  // conditioning. Not with a within XWITH: the within level is then not linear-Gaussian in its
+  // latent values, C1 is not the marginal, and μ_j is drawn given the current latent values and
+  // products (eq. X3; the per-cluster path, which adds the product sums).
+  const xwithW = pm.nXW > 0;
+  const collapsed = hasWithin && pm.perRow && !xwithW ? (wk.collapsed ??= createCollapsedWork(pm)) : undefined;
   const withinPart = hasWithin && !collapsed;
-  if (!varyingB && !varyingW && !collapsed) return drawBlockBatched(pm, st, wk, plan, withinPart);
+  if (!varyingB && !varyingW && !collapsed && !xwithW) return drawBlockBatched(pm, st, wk, plan, withinPart);
   const nodes = plan.nodes;
   const nB = pm.nB;
   const vB = st.vB;

@@ -42,6 +42,9 @@ export function planTranslations(pm: PreparedModel): FactorPlan[] {
       if (n.kind !== 'factor') return;
       // within factors used in random-slope terms would need per-cluster moment updates: skip
       if (lvName === 'within' && L.derived.some((d) => d.kind === 'slopeTerm' && d.x === f)) return;
+      // within factors in a within XWITH: the move would change every row's product (g_u = −β·o_u
+      // per row); they are left to the per-row draws (docs/algorithm.md, X1)
+      if (lvName === 'within' && L.derived.some((d) => d.kind === 'xwith' && (d.a === f || d.b === f))) return;
       const zf = 1 + f;
       const plan: FactorPlan = { level: lvName, node: f, direct: [], ownEquation: -1, compensated: [], xwith: [] };
       const own = L.equations[n.equation];
@@ -92,6 +95,9 @@ export function translateFactors(pm: PreparedModel, st: ChainState, plans: Facto
         shiftMoments(st.Mj, j * q * q, q, 1 + plan.node, delta);
       }
       shiftMoments(S.M, 0, S.Z, 1 + plan.node, delta);
+      // within XWITH cross moments Σ_i p_d r_c (the products do not involve this factor)
+      const nX = pm.nXW;
+      for (let j = 0; j < pm.J * nX; j++) st.RX[j * (q + nX) + plan.node + 1] += delta * st.RX[j * (q + nX)];
     }
   }
 }

@@ -8,7 +8,7 @@ import { computeMoments, computeRawMoments, buildResidualOperator } from './mome
 import { drawLocation } from './locationBlock.js';
 import { drawCovariances, refreshPsiInverse } from './covarianceBlock.js';
 import { createBetweenWork, drawBetweenMeans, drawSlopes, type BetweenWork } from './betweenLatent.js';
-import { createWithinWork, drawWithinLatent, type WithinWork } from './withinLatent.js';
+import { createWithinWork, drawWithinLatent, drawWithinLatentXwith, type WithinWork } from './withinLatent.js';
 import { createChainState, initialiseChain } from './state.js';
 import { planTranslations, translateFactors } from './factorTranslation.js';
 import { DevianceTrace, devianceUnsupported, withinDeviance } from './deviance.js';
@@ -67,12 +67,14 @@ export function gibbsSweep(s: Sampler): void {
   drawCovariances(pm, st);
   if (ir.twoLevel) {
     drawSlopes(pm, st, s.bw);
-    // with within latent values this draws μ_j with them integrated out (eq. C1) ...
+    // with within latent values this draws μ_j with them integrated out (eq. C1; with a within
+    // XWITH conditionally on them instead, eq. X3) ...
     drawBetweenMeans(pm, st, s.bw);
   }
   if (pm.perRow) {
     // ... and then the within latent values given the new μ_j: a joint draw of (μ_j, η_j·).
-    drawWithinLatent(pm, st, s.ww);
+    if (pm.nXW > 0) drawWithinLatentXwith(pm, st, s.ww);
+    else drawWithinLatent(pm, st, s.ww);
     computeRawMoments(pm, st);
   }
 }

@@ -44,6 +44,39 @@ export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
     }
     for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) R[off + b * q + a] = R[off + a * q + b];
   }
+  if (pm.nXW > 0) xwithRawMoments(pm, st);
+}
+
+/**
+ * Within XWITH products p_id = v_a · v_b per row from the current row values (both sides are
+ * factors or WITHIN-only observed nodes, so raw = within value), and their per-cluster raw cross
+ * moments RX_j[d][·] = Σ_i p_id [1, r_i, p_i] (eq. X2). O(N · nXW · (q + nXW)).
+ */
+export function xwithRawMoments(pm: PreparedModel, st: ChainState): void {
+  const nW = pm.nW;
+  const q = 1 + nW;
+  const nX = pm.nXW;
+  const qx = q + nX;
+  const { xwA, xwB } = pm;
+  const rows = st.rowW;
+  const P = st.rowX;
+  const RX = st.RX;
+  RX.fill(0);
+  for (let j = 0; j < pm.J; j++) {
+    const off = j * nX * qx;
+    for (let i = pm.clusterStart[j]; i < pm.clusterStart[j + 1]; i++) {
+      const ri = i * nW;
+      const pi = i * nX;
+      for (let d = 0; d < nX; d++) P[pi + d] = rows[ri + xwA[d]] * rows[ri + xwB[d]];
+      for (let d = 0; d < nX; d++) {
+        const p = P[pi + d];
+        const o = off + d * qx;
+        RX[o] += p;
+        for (let k = 0; k < nW; k++) RX[o + 1 + k] += p * rows[ri + k];
+        for (let d2 = 0; d2 < nX; d2++) RX[o + q + d2] += p * P[pi + d2];
+      }
+    }
+  }
 }
 
 /**
@@ -71,8 +104,8 @@ function withinMoments(pm: PreparedModel, st: ChainState, kernels: boolean): voi
   const J = pm.J;
   const m = st.scratch.f;
   const derived = pm.ir.within.derived;
-  const nD = derived.length; // within derived columns are random-slope terms only
-  const keepMj = nD > 0;
+  const nX = pm.nXW; // within XWITH columns (derived 0..nX−1), never together with slope terms
+  const keepMj = derived.length > nX; // random-slope terms read Mj
   const ZW = st.W.Z;
   const MW = st.W.M;
   const R = st.Rj;
@@ -121,6 +154,32 @@ function withinMoments(pm: PreparedModel, st: ChainState, kernels: boolean): voi
       }
     }
     if (keepMj) slopeTermMoments(pm, st, j);
+    if (nX > 0) xwithMoments(pm, st, j, m);
+  }
+}
+
+/**
+ * Cluster j's within XWITH rows/columns of M_W (eq. X2): the products do not involve μ_j, so
+ * Σ_i p_d (r − m)ᵀ = RX_j[d][0..q) − RX_j[d][0] mᵀ and Σ_i p_d p_d' = RX_j[d][q + d'].
+ */
+function xwithMoments(pm: PreparedModel, st: ChainState, j: number, m: Float64Array): void {
+  const q = 1 + pm.nW;
+  const nX = pm.nXW;
+  const qx = q + nX;
+  const ZW = st.W.Z;
+  const MW = st.W.M;
+  const RX = st.RX;
+  const off = j * nX * qx;
+  for (let d = 0; d < nX; d++) {
+    const o = off + d * qx;
+    const zd = q + d;
+    const sp = RX[o];
+    for (let b = 0; b < q; b++) {
+      const v = RX[o + b] - sp * m[b];
+      MW[zd * ZW + b] += v;
+      MW[b * ZW + zd] += v;
+    }
+    for (let d2 = 0; d2 < nX; d2++) MW[zd * ZW + q + d2] += RX[o + q + d2];
   }
 }
 

@@ -47,6 +47,21 @@ export interface PreparedModel {
   slopeB: number[];
   /** Within nodes that are factors. */
   factorW: number[];
+  /**
+   * Within-level XWITH columns: they are the first `nXW` within derived columns (z index
+   * 1 + nW + d), product of within nodes xwA[d] · xwB[d] (factors or WITHIN-only observed nodes).
+   * 0 for every model without a within XWITH (then nothing below is used).
+   */
+  nXW: number;
+  xwA: Int32Array;
+  xwB: Int32Array;
+  /**
+   * Block of each within node for the per-row draw (eq. X1): 0 for most nodes; the second side of
+   * every within XWITH product gets a block of its own, so each block enters the within equations
+   * linearly given the others.
+   */
+  withinBlockOf: Int32Array;
+  nWithinBlocks: number;
   /** Whether any between-level quantity changes the within equations per cluster (random slopes). */
   clusterVaryingWithin: boolean;
   /** Whether between equations vary per cluster (XWITH with an observed side). */
@@ -102,6 +117,25 @@ export function prepareModel(ir: ModelIR, ds: Dataset): PreparedModel {
     withinOfBetween[k] = w;
     if (w >= 0) betweenOfWithin[w] = k;
   });
+  const xwW = W.derived.flatMap((d) => (d.kind === 'xwith' ? [d] : []));
+  if (xwW.some((d, i) => W.derived[i] !== d)) throw new Error('internal: within XWITH columns must come first among the derived columns');
+  const withinBlockOf = new Int32Array(nW);
+  let nWithinBlocks = 1;
+  {
+    // the observed side (latent only where missing) or else the second factor gets its own block
+    const sep = new Set<number>();
+    for (const d of xwW) {
+      const obsA = W.nodes[d.a].kind === 'observed';
+      const obsB = W.nodes[d.b].kind === 'observed';
+      if (obsA) sep.add(d.a);
+      else if (obsB) sep.add(d.b);
+      else sep.add(sep.has(d.a) ? d.a : d.b);
+    }
+    for (const k of sep) withinBlockOf[k] = nWithinBlocks++;
+    // every product has a side in a block of its own (a ≠ b: quadratic terms are rejected)
+    for (const d of xwW)
+      if (withinBlockOf[d.a] === withinBlockOf[d.b]) throw new Error(`internal: XWITH sides ${W.nodes[d.a].name} and ${W.nodes[d.b].name} in one block`);
+  }
   let perRow = false;
   for (let i = 0; i < N; i++) if (rowHasLatent[i]) perRow = true;
   const { patterns: latentPatterns, patternOfRow: latentPatternOfRow } = latentPatternsOf(rawW, N, nW);
@@ -127,6 +161,11 @@ export function prepareModel(ir: ModelIR, ds: Dataset): PreparedModel {
     latentBlocks,
     slopeB,
     factorW,
+    nXW: xwW.length,
+    xwA: Int32Array.from(xwW, (d) => d.a),
+    xwB: Int32Array.from(xwW, (d) => d.b),
+    withinBlockOf,
+    nWithinBlocks,
     clusterVaryingWithin: W.derived.some((d) => d.kind === 'slopeTerm'),
     clusterVaryingBetween: B.derived.length > 0,
   };

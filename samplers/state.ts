@@ -31,6 +31,13 @@ export interface ChainState {
   Rj: Float64Array;
   /** Completed (centred) per-cluster moments of [1, w], J × qW × qW (w = r − P μ_j). */
   Mj: Float64Array;
+  /**
+   * Within XWITH products per row, N × nXW (eq. X1), and per cluster their raw cross moments
+   * RX_j[d][k] = Σ_i p_id r⁺_ik with r⁺ = [1, raw within nodes, products], J × nXW × (qW + nXW).
+   * Empty without a within XWITH.
+   */
+  rowX: Float64Array;
+  RX: Float64Array;
   /** Scratch big enough for every block. */
   scratch: Scratch;
   rng: RandomSource;
@@ -74,6 +81,8 @@ export function createChainState(pm: PreparedModel, rng: RandomSource): ChainSta
     rowW: pm.perRow ? new Float64Array(pm.rawW) : pm.rawW,
     Rj: new Float64Array(pm.J * qW * qW),
     Mj: new Float64Array(pm.J * qW * qW),
+    rowX: new Float64Array(pm.N * pm.nXW),
+    RX: new Float64Array(pm.J * pm.nXW * (qW + pm.nXW)),
     scratch: {
       a: new Float64Array(sq),
       b: new Float64Array(sq),

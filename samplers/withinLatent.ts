@@ -24,6 +24,16 @@ export interface WithinWork {
   patternOfRow: Int32Array;
   patterns: number[][];
   cache: (PatternFactor | undefined)[];
+  /** Within XWITH (eq. X1): latent nodes of pattern p in block b at blockIdx[p][b]; scratch. */
+  blockIdx: Int32Array[][];
+  GL: Float64Array; // E × Z: Ψ⁻¹ Rz
+  QL: Float64Array; // nL × nL
+  gram: Float64Array; // Z × Z: Rzᵀ Ψ⁻¹ Rz
+  beta: Float64Array; // Z
+  /** α_l as (z index, coefficient) lists, 1 + nXW entries per latent node, and their lengths. */
+  aIdx: Int32Array;
+  aCoef: Float64Array;
+  aLen: Int32Array;
 }
 
 export function createWithinWork(pm: PreparedModel): WithinWork {
@@ -39,7 +49,133 @@ export function createWithinWork(pm: PreparedModel): WithinWork {
     patternOfRow,
     patterns,
     cache: new Array(patterns.length),
+    blockIdx: pm.nXW > 0 ? patterns.map((idx) => Array.from({ length: pm.nWithinBlocks }, (_, b) => Int32Array.from(idx.filter((k) => pm.withinBlockOf[k] === b)))) : [],
+    GL: new Float64Array(pm.nXW > 0 ? E * pm.zW : 0),
+    QL: new Float64Array(pm.nXW > 0 ? pm.nW * pm.nW : 0),
+    gram: new Float64Array(pm.nXW > 0 ? pm.zW * pm.zW : 0),
+    beta: new Float64Array(pm.nXW > 0 ? pm.zW : 0),
+    aIdx: new Int32Array(pm.nXW > 0 ? pm.nW * (1 + pm.nXW) : 0),
+    aCoef: new Float64Array(pm.nXW > 0 ? pm.nW * (1 + pm.nXW) : 0),
+    aLen: new Int32Array(pm.nXW > 0 ? pm.nW : 0),
   };
+}
+
+/**
+ * Per-row draws with within XWITH products (eq. X1). The row's latent nodes are drawn block by
+ * block (pm.withinBlockOf: the second side of every product has a block of its own). Given the
+ * nodes outside the block, a product with one side in the block is linear in it: its column
+ * c_d (the operator's column of the product) is folded into the side's column times the other
+ * side's current value, and a product with no side in the block is a constant. So
+ *     w_L | · ~ N(Q⁻¹h, Q⁻¹),  Q = A_Lᵀ Ψ_W⁻¹ A_L,  h = −A_Lᵀ Ψ_W⁻¹ (c0 + A_O w_O + Σ_d c_d p_d(w_O)),
+ *     A_L[:, a] = A[:, a] + Σ_{d: a side of d} c_d · w_other(d)
+ * exactly normal: blocked Gibbs, no Metropolis step. Every column above is a column of Rz
+ * (constant, node, product) with a row-specific coefficient, so with Γ = Rzᵀ Ψ_W⁻¹ Rz (Z × Z,
+ * once per sweep), A_L = Rz α_l and the residual = Rz β: Q_ab = α_aᵀ Γ α_b, h_a = −α_aᵀ Γ β, with
+ * α_l sparse (the node's column and its products). No allocation inside the sweep.
+ */
+export function drawWithinLatentXwith(pm: PreparedModel, st: ChainState, wk: WithinWork): void {
+  const { E, Z, Rz, psiInv } = st.W;
+  const nW = pm.nW;
+  const nB = pm.nB;
+  const nX = pm.nXW;
+  const { xwA, xwB } = pm;
+  const nBlk = pm.nWithinBlocks;
+  const { w, x, QL, gram, beta, aIdx, aCoef, aLen } = wk;
+  const bOfW = pm.betweenOfWithin;
+  const zX = 1 + nW; // z index of the first product column
+  const maxA = 1 + nX; // entries per α_l
+  // Γ = Rzᵀ Ψ⁻¹ Rz (wk.GL as Ψ⁻¹ Rz scratch, E × Z)
+  const PR = wk.GL;
+  for (let f = 0; f < E; f++)
+    for (let k = 0; k < Z; k++) {
+      let t = 0;
+      for (let e = 0; e < E; e++) t += psiInv[f * E + e] * Rz[e * Z + k];
+      PR[f * Z + k] = t;
+    }
+  for (let a = 0; a < Z; a++)
+    for (let b = 0; b <= a; b++) {
+      let t = 0;
+      for (let f = 0; f < E; f++) t += Rz[f * Z + a] * PR[f * Z + b];
+      gram[a * Z + b] = t;
+      gram[b * Z + a] = t;
+    }
+  for (let j = 0; j < pm.J; j++) {
+    const vOff = j * nB;
+    for (let i = pm.clusterStart[j]; i < pm.clusterStart[j + 1]; i++) {
+      const p = wk.patternOfRow[i];
+      if (p === 0) continue;
+      const ri = i * nW;
+      for (let k = 0; k < nW; k++) {
+        const b = bOfW[k];
+        w[k] = st.rowW[ri + k] - (b >= 0 ? st.vB[vOff + b] : 0);
+      }
+      const blocks = wk.blockIdx[p];
+      for (let blk = 0; blk < nBlk; blk++) {
+        const idx = blocks[blk];
+        const nL = idx.length;
+        if (nL === 0) continue;
+        for (let l = 0; l < nL; l++) w[idx[l]] = 0;
+        // β: coefficients of the residual with the block's values at 0
+        beta[0] = 1;
+        for (let k = 0; k < nW; k++) beta[1 + k] = w[k];
+        for (let d = 0; d < nX; d++) beta[zX + d] = w[xwA[d]] * w[xwB[d]];
+        // α_l: the node's own column plus its products times the other side
+        for (let l = 0; l < nL; l++) {
+          const k = idx[l];
+          const o = l * maxA;
+          aIdx[o] = 1 + k;
+          aCoef[o] = 1;
+          let n = 1;
+          for (let d = 0; d < nX; d++) {
+            if (xwA[d] === k) {
+              aIdx[o + n] = zX + d;
+              aCoef[o + n++] = w[xwB[d]];
+            } else if (xwB[d] === k) {
+              aIdx[o + n] = zX + d;
+              aCoef[o + n++] = w[xwA[d]];
+            }
+          }
+          aLen[l] = n;
+        }
+        for (let a = 0; a < nL; a++) {
+          const oa = a * maxA;
+          let h = 0;
+          for (let r = 0; r < aLen[a]; r++) {
+            const row = aIdx[oa + r] * Z;
+            let t = 0;
+            for (let k = 0; k < Z; k++) t += gram[row + k] * beta[k];
+            h -= aCoef[oa + r] * t;
+          }
+          x[a] = h;
+          for (let b = 0; b <= a; b++) {
+            const ob = b * maxA;
+            let q = 0;
+            for (let r = 0; r < aLen[a]; r++) {
+              const row = aIdx[oa + r] * Z;
+              let t = 0;
+              for (let r2 = 0; r2 < aLen[b]; r2++) t += gram[row + aIdx[ob + r2]] * aCoef[ob + r2];
+              q += aCoef[oa + r] * t;
+            }
+            QL[a * nL + b] = q;
+            QL[b * nL + a] = q;
+          }
+        }
+        if (!cholesky(QL, nL)) {
+          st.failure = 'the conditional precision of within-level latent values is not positive definite';
+          return;
+        }
+        solveLower(QL, nL, x);
+        for (let l = 0; l < nL; l++) x[l] += st.rng.normal();
+        solveUpperT(QL, nL, x);
+        for (let l = 0; l < nL; l++) {
+          const k = idx[l];
+          w[k] = x[l];
+          const b = bOfW[k];
+          st.rowW[ri + k] = x[l] + (b >= 0 ? st.vB[vOff + b] : 0);
+        }
+      }
+    }
+  }
 }
 
 export function drawWithinLatent(pm: PreparedModel, st: ChainState, wk: WithinWork): void {

@@ -233,16 +233,23 @@ function ridgeCheck(ir: ModelIR, run: RunOutput, settings: RunSettings, warnings
  * conditional is normal and is drawn exactly (a Metropolis step would accept with probability 1).
  */
 function xwithBlocks(ir: ModelIR): NonNullable<FitResult['samplerBlocks']> {
-  const B = ir.between;
-  return B.derived.flatMap((d) => {
-    if (d.kind !== 'xwith') return [];
-    const a = B.nodes[d.a];
-    const b = B.nodes[d.b];
-    const both = a.kind !== 'observed' && b.kind !== 'observed';
-    const method = both
-      ? `XWITH ${d.name} = ${a.name} x ${b.name}: ${a.name} and ${b.name} scores drawn in separate blocks, each from its exact normal full conditional given the other (blocked Gibbs)`
-      : `XWITH ${d.name} = ${a.name} x ${b.name}: latent scores drawn from their exact normal full conditional (with the observed variable ${(a.kind === 'observed' ? a : b).name} the model is conditionally linear in them)`;
-    return [{ term: d.name, method, acceptanceRate: 1 }];
+  return [ir.within, ir.between].flatMap((L) => {
+    if (L.level === 'between' && !ir.twoLevel) return [];
+    const where = L.level === 'within' ? (ir.twoLevel ? ' (within level, per row)' : ' (per row)') : '';
+    const collapsedNote =
+      L.level === 'within' && ir.twoLevel ? '; between parts drawn given the current within latent values (no collapsed draw)' : '';
+    return L.derived.flatMap((d) => {
+      if (d.kind !== 'xwith') return [];
+      const a = L.nodes[d.a];
+      const b = L.nodes[d.b];
+      const both = a.kind !== 'observed' && b.kind !== 'observed';
+      const method = both
+        ? `XWITH ${d.name} = ${a.name} x ${b.name}${where}: ${a.name} and ${b.name} scores drawn in separate blocks, each from its exact normal full conditional given the other (blocked Gibbs)${collapsedNote}`
+        : `XWITH ${d.name} = ${a.name} x ${b.name}${where}: latent scores drawn from their exact normal full conditional (with the observed variable ${(a.kind === 'observed' ? a : b).name} the model is conditionally linear in them${
+            L.level === 'within' ? `; missing values of ${(a.kind === 'observed' ? a : b).name} are drawn given the scores, in a block of their own` : ''
+          })${collapsedNote}`;
+      return [{ term: d.name, method, acceptanceRate: 1 }];
+    });
   });
 }
 

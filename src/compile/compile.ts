@@ -219,11 +219,21 @@ export function compileModel(input: MplusInput, dataNames: string[]): ModelIR {
       const a = nodeIndex(lv, x.a);
       const b = nodeIndex(lv, x.b);
       if (a < 0 || b < 0) throw new BmsemError(`XWITH ${x.name}: ${a < 0 ? x.a : x.b} is not a ${lv}-level variable`, at(x.pos));
-      if (lv === 'within') throw unsupported('XWITH interactions in %WITHIN%', at(x.pos));
       const la = L.nodes[a].kind !== 'observed';
       const lb = L.nodes[b].kind !== 'observed';
       if (!la && !lb) throw new BmsemError(`XWITH ${x.name}: at least one of ${x.a} and ${x.b} must be latent (use DEFINE for products of observed variables)`, at(x.pos));
       if (a === b) throw unsupported(`XWITH ${x.name} of ${x.a} with itself (a quadratic latent term)`, at(x.pos));
+      if (lv === 'within') {
+        // Within level: each side is a within factor or a WITHIN-only observed variable, so the
+        // product does not involve the between parts μ_j (docs/algorithm.md, X1).
+        const dec = [a, b].find((k) => L.nodes[k].kind === 'decomposed');
+        if (dec !== undefined)
+          throw unsupported(
+            `XWITH ${x.name} in %WITHIN% with ${L.nodes[dec].name}, a variable that also has a between part (declare it on the WITHIN list, or define a within factor for it)`,
+            at(x.pos),
+          );
+        if (randomSlopes.length > 0) throw unsupported(`XWITH ${x.name} in %WITHIN% together with random slopes`, at(x.pos));
+      }
       L.derived.push({ kind: 'xwith', name: x.name, a, b });
     }
   }
