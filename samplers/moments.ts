@@ -114,7 +114,8 @@ function withinMoments(pm: PreparedModel, st: ChainState, kernels: boolean): voi
   const nj = pm.nj;
   const bOfW = pm.betweenOfWithin;
   MW.fill(0);
-  if (!keepMj && kernels) {
+  if (!keepMj && nX === 0 && kernels && ZW === 1 + nW) {
+    // no derived columns: the generated kernel (same sums, bit-identical)
     kernelsOf(pm).within(R, vB, nj, J, nB, MW);
     return;
   }
