@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fitText } from '../src/api/fit.js';
 import { renderJson, renderOut } from '../src/report/index.js';
 import { workerScript } from '../src/api/parallel.js';
+import { summaryWorkerScript } from '../src/api/summaryQueue.js';
 
 const root = path.resolve(__dirname, '..');
 const text = fs
@@ -26,6 +27,8 @@ function same(a: Awaited<ReturnType<typeof fitText>>, b: Awaited<ReturnType<type
 describe('PROCESSORS = 1, 2, 3', () => {
   it('uses the compiled worker script (built by npm test)', () => {
     expect(workerScript()).toBeDefined();
+    // PROCESSORS > 1 also computes the posterior summaries on a helper thread
+    expect(summaryWorkerScript()).toBeDefined();
   });
 
   it('gives byte-identical draws, stopping point, .out and .json', async () => {

@@ -12,6 +12,8 @@ import { BmsemError, unsupported } from '../errors.js';
 import { prepareModel } from '../../samplers/prepared.js';
 import { runChains, type RunOutput, type RunOptions } from '../../samplers/runner.js';
 import { summarize, psrThreshold, MPLUS_BAYES_DEFAULTS, ksChains } from '../diagnostics/index.js';
+import { pendingSummary } from '../diagnostics/summary.js';
+import { SummaryQueue, SummaryWorker } from './summaryQueue.js';
 import type { FitResult, ParameterSummary, RunSettings, Section, ParameterTableRow } from '../report/types.js';
 import { selectAnalysisRows } from './rows.js';
 import { runInWorkers } from './parallel.js';
@@ -131,6 +133,34 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
   phase('prepare');
   const runOpts = runOptions(settings);
   const maxIt = settings.fbiterations ?? settings.biterationsMax;
+  // PROCESSORS > 1: a helper thread for the posterior summaries, started now so that its start-up
+  // overlaps the sampling (src/api/summaryQueue.ts)
+  const summaryWorker = settings.processors > 1 ? SummaryWorker.start() : undefined;
+  try {
+    return await fitAfterSetup(input, opts, { ir, data, sel, nFree, settings, pm, runOpts, maxIt, at, t0, phases, phase }, new SummaryQueue(summaryWorker));
+  } finally {
+    summaryWorker?.terminate();
+  }
+}
+
+interface FitSetup {
+  ir: ModelIR;
+  data: Dataset;
+  sel: ReturnType<typeof selectAnalysisRows>;
+  nFree: number;
+  settings: RunSettings;
+  pm: ReturnType<typeof prepareModel>;
+  runOpts: RunOptions;
+  maxIt: number;
+  at: (p?: { line: number; col: number }) => { file: string; line?: number; col?: number };
+  t0: number;
+  phases: Record<string, number>;
+  phase: (name: string) => void;
+}
+
+/** Sampling, summaries and fit statistics (fit() after data, model and settings are ready). */
+async function fitAfterSetup(input: MplusInput, opts: FitOptions, setup: FitSetup, queue: SummaryQueue): Promise<FitOutput> {
+  const { ir, data, sel, nFree, settings, pm, runOpts, maxIt, t0, phases, phase } = setup;
   const run =
     settings.processors > 1 && settings.chains > 1
       ? await runInWorkers(input, opts, runOpts, settings.processors, pm)
@@ -142,7 +172,8 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
   // Ridge detection (src/diagnostics/ridge.ts): chains on a collapsed-factor ridge are left out.
   const excluded = ridgeCheck(ir, run, settings, warnings, input.file);
   const used = excluded.length ? { ...run, draws: run.draws.filter((_, c) => !excluded.includes(c)) } : run;
-  const { parameters, keptDraws } = summarizeParameters(ir, used, settings);
+  const { parameters, keptDraws } = summarizeParameters(ir, used, settings, queue);
+  queue.dispatch();
   if (sel.nDropped > 0) warnings.push(`${sel.nDropped} record(s) were not used: ${sel.nMissingX} with a missing x-variable (covariate), ${sel.nMissingAll} missing on every dependent variable.`);
   if (!run.converged)
     warnings.push(
@@ -180,7 +211,7 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
     elapsedSeconds: (Date.now() - t0) / 1000,
   };
   phase('ks');
-  addFitStatistics(result, ir, data, keptDraws);
+  addFitStatistics(result, ir, data, keptDraws, { queue });
   phase('fitStatistics');
   const cdic = chainConditionalDic(pm, run);
   if (cdic) {
@@ -195,6 +226,8 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
     result.fit = fitBlock;
   }
   phase('chainDic');
+  await queue.flush();
+  phase('summaries');
   return { result, ir, data, run, keptDraws, phases };
 }
 
@@ -316,7 +349,7 @@ function sectionOf(r: ModelIR['rows'][number]): Section {
   }
 }
 
-function summarizeParameters(ir: ModelIR, run: RunOutput, settings: RunSettings) {
+function summarizeParameters(ir: ModelIR, run: RunOutput, settings: RunSettings, queue?: SummaryQueue) {
   const keptDraws = new Map<string, Float64Array[]>();
   const colOf = new Map<string, number>();
   run.recorded.forEach((r, c) => colOf.set(`${r.kind}:${r.index}`, c));
@@ -330,7 +363,7 @@ function summarizeParameters(ir: ModelIR, run: RunOutput, settings: RunSettings)
     else chains = run.draws.map(() => new Float64Array(nKept).fill(r.value ?? 0));
     keptDraws.set(r.key, chains);
     if (r.label && !byLabel.has(r.label)) byLabel.set(r.label, chains);
-    parameters.push(toSummary(r.key, r.level, r.lhs, r.op, r.rhs, sectionOf(r), r.label, r.free, chains, opts));
+    parameters.push(toSummary(r.key, r.level, r.lhs, r.op, r.rhs, sectionOf(r), r.label, r.free, chains, opts, queue));
   }
   for (const np of ir.newParams) {
     const nChains = run.draws.length;
@@ -344,7 +377,7 @@ function summarizeParameters(ir: ModelIR, run: RunOutput, settings: RunSettings)
         });
     byLabel.set(np.name, chains);
     keptDraws.set(`new.${np.name}`, chains);
-    parameters.push(toSummary(`new.${np.name}`, 'new', np.name, 'new', '', 'New/Additional Parameters', undefined, true, chains, opts));
+    parameters.push(toSummary(`new.${np.name}`, 'new', np.name, 'new', '', 'New/Additional Parameters', undefined, true, chains, opts, queue));
   }
   return { parameters, keptDraws };
 }
@@ -360,9 +393,13 @@ export function toSummary(
   free: boolean,
   chains: Float64Array[],
   opts: { point: RunSettings['pointEstimate']; hpd: boolean },
+  queue?: SummaryQueue,
 ): ParameterSummary {
-  const s = summarize(chains, opts);
-  return { key, level, lhs, op, rhs, section, label, free, ...s };
+  if (!queue) return { key, level, lhs, op, rhs, section, label, free, ...summarize(chains, opts) };
+  // numbers filled in by queue.flush() (possibly on another thread)
+  const target: ParameterSummary = { key, level, lhs, op, rhs, section, label, free, ...pendingSummary() };
+  queue.add(chains, opts, target);
+  return target;
 }
 
 /** Evaluate a MODEL CONSTRAINT / DEFINE expression. */

@@ -13,9 +13,12 @@ import { standardizedDraws } from '../diagnostics/standardized.js';
 import { conditionalDic, conditionalUnsupported, fitStatsSupported, impliedH1Params, marginalDic, observedLayout, type ObservedLayout } from '../diagnostics/dic.js';
 import { posteriorPredictiveCheck } from '../diagnostics/ppc.js';
 import { toSummary } from './fit.js';
+import type { SummaryQueue } from './summaryQueue.js';
 import { standardizationsRequested } from '../report/text.js';
 
 export interface FitStatsOptions {
+  /** Queue the summaries of the derived draws instead of computing them here (src/api/summaryQueue.ts). */
+  queue?: SummaryQueue;
   /** Skip the PPC (the costliest part). */
   ppc?: boolean;
   /** At most this many draws for DIC / RESIDUAL (thinned evenly). Default 4000. */
@@ -55,9 +58,10 @@ export function addFitStatistics(result: FitResult, ir: ModelIR, data: Dataset, 
     for (const d of standardizedDraws(ir, data, src, [...kinds])) {
       const base = d.row ? sectionOf.get(d.row.key) : undefined;
       const section: Section = base ? base.section : d.op === 'r2' ? 'Variances' : 'New/Additional Parameters';
-      derived.push(toSummary(d.key, d.level, d.lhs, d.op === 'r2' ? 'r2' : d.op, d.rhs, section, base?.label, base?.free ?? true, d.chains, sumOpts));
+      derived.push(toSummary(d.key, d.level, d.lhs, d.op === 'r2' ? 'r2' : d.op, d.rhs, section, base?.label, base?.free ?? true, d.chains, sumOpts, opts.queue));
     }
     result.derived = [...result.derived.filter((p) => !derived.some((q) => q.key === p.key)), ...derived];
+    opts.queue?.dispatch();
   } catch (err) {
     notes.push(`R-SQUARE/STANDARDIZED not computed: ${(err as Error).message}`);
   }

@@ -27,6 +27,14 @@ export type PosteriorSummary = Pick<
 >;
 
 /**
+ * A summary with every number still to be computed (NaN), its fields in the order summarize()
+ * returns them, so that filling it in later gives the same object (and the same JSON).
+ */
+export function pendingSummary(): PosteriorSummary {
+  return { estimate: NaN, median: NaN, mean: NaN, sd: NaN, pvalue: NaN, ci: [NaN, NaN], hpd: [NaN, NaN], psr: NaN, ess: NaN, essTail: NaN, mcse: NaN, significant: false };
+}
+
+/**
  * Summarize one parameter from its chains' kept (post-burn-in) draws.
  *  - estimate: median / mean / KDE mode according to `point`;
  *  - sd: posterior SD of the pooled draws (divisor n − 1), Mplus' "Posterior S.D.";
