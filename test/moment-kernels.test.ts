@@ -19,6 +19,15 @@ import { Rng } from '../src/rng/index.js';
 
 const root = path.resolve(__dirname, '..');
 
+function prepared(file: string) {
+  const full = path.join(root, file);
+  const input = parseInput(fs.readFileSync(full, 'utf8'), full);
+  const raw = loadData(input);
+  const ir = compileModel(input, raw.names);
+  const { data } = selectAnalysisRows(raw, ir, input.file);
+  return prepareModel(ir, data);
+}
+
 function bits(a: Float64Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
 }
@@ -26,12 +35,7 @@ function bits(a: Float64Array): string {
 describe('generated moment kernels', () => {
   for (const file of ['models/msem_mvpa.inp', 'fixtures/fitstats/msem_group.inp', 'fixtures/ridge/msem_invariance.inp']) {
     it(`${file}: within and between totals equal the generic loops bit for bit`, () => {
-      const full = path.join(root, file);
-      const input = parseInput(fs.readFileSync(full, 'utf8'), full);
-      const raw = loadData(input);
-      const ir = compileModel(input, raw.names);
-      const { data } = selectAnalysisRows(raw, ir, input.file);
-      const pm = prepareModel(ir, data);
+      const pm = prepared(file);
       const s = createSampler(pm, Rng.fromSeed(4, 1), 0);
       for (let t = 0; t < 40; t++) {
         gibbsSweep(s);
@@ -50,12 +54,7 @@ describe('generated moment kernels', () => {
 
   for (const file of ['models/msem_mvpa.inp', 'fixtures/fitstats/msem_group.inp', 'fixtures/fitstats/msem_mvpa_wrong.inp']) {
     it(`${file}: the generated batched between draw gives the generic passes' chain bit for bit`, () => {
-      const full = path.join(root, file);
-      const input = parseInput(fs.readFileSync(full, 'utf8'), full);
-      const raw = loadData(input);
-      const ir = compileModel(input, raw.names);
-      const { data } = selectAnalysisRows(raw, ir, input.file);
-      const pm = prepareModel(ir, data);
+      const pm = prepared(file);
       const chain = (generated: boolean) => {
         useGeneratedKernels.between = generated;
         try {

@@ -102,24 +102,26 @@ function psiChol(L: LevelModel, d: DrawParams): Float64Array | null {
 }
 
 /**
- * Overwrite the dependent variables in `columns` (layout order) with data generated from θ:
- * v = A (c̃ + ζ̃), ζ ~ N(0, Ψ), c̃ holding the unit's own x-values; y = within part + between part.
+ * Node values of one unit (row or cluster) of a level generated from θ: v = A (c̃ + ζ̃), ζ ~ N(0, Ψ)
+ * (Ψ = Lc Lcᵀ), c̃ holding the unit's own x-values.
  */
-export function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: LevelImplied, ib: LevelImplied, d: DrawParams, columns: Float64Array[], rng: Rng): boolean {
-  const W = ir.within;
-  const B = ir.between;
-  const LW = psiChol(W, d);
-  const LB = psiChol(B, d);
-  if (!LW || !LB) return false;
-  const nB = ib.n;
-  const vB = new Float64Array(data.J * nB);
-  const scratch = new Map<LevelModel, { cz: Float64Array; u: Float64Array }>();
-  const draw = (L: LevelModel, Lc: Float64Array, imp: LevelImplied, exo: ExoMoments, unit: number, out: Float64Array, off: number) => {
+class UnitGenerator {
+  private cz: Float64Array;
+  private u: Float64Array;
+  constructor(
+    private L: LevelModel,
+    private Lc: Float64Array,
+    private imp: LevelImplied,
+    private exo: ExoMoments,
+    private rng: Rng,
+  ) {
+    this.cz = new Float64Array(imp.n);
+    this.u = new Float64Array(L.equations.length);
+  }
+  draw(unit: number, out: Float64Array, off: number): void {
+    const { L, Lc, imp, exo, rng, cz, u } = this;
     const n = imp.n;
     const E = L.equations.length;
-    let sc = scratch.get(L);
-    if (!sc) scratch.set(L, (sc = { cz: new Float64Array(n), u: new Float64Array(E) }));
-    const { cz, u } = sc;
     cz.set(imp.c);
     const px = exo.nodes.length;
     for (let a = 0; a < px; a++) cz[exo.nodes[a]] = exo.values[unit * px + a];
@@ -134,8 +136,24 @@ export function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: L
       for (let k = 0; k < n; k++) s += imp.A[a * n + k] * cz[k];
       out[off + a] = s;
     }
-  };
-  for (let j = 0; j < data.J; j++) draw(B, LB, ib, lay.exoB, j, vB, j * nB);
+  }
+}
+
+/**
+ * Overwrite the dependent variables in `columns` (layout order) with data generated from θ:
+ * v = A (c̃ + ζ̃), ζ ~ N(0, Ψ), c̃ holding the unit's own x-values; y = within part + between part.
+ */
+export function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: LevelImplied, ib: LevelImplied, d: DrawParams, columns: Float64Array[], rng: Rng): boolean {
+  const W = ir.within;
+  const B = ir.between;
+  const LW = psiChol(W, d);
+  const LB = psiChol(B, d);
+  if (!LW || !LB) return false;
+  const nB = ib.n;
+  const vB = new Float64Array(data.J * nB);
+  const genB = new UnitGenerator(B, LB, ib, lay.exoB, rng);
+  const genW = new UnitGenerator(W, LW, iw, lay.exoW, rng);
+  for (let j = 0; j < data.J; j++) genB.draw(j, vB, j * nB);
   const nW = iw.n;
   const w = new Float64Array(nW);
   // layout columns: which node (within / between) each variable maps to; x-variables are kept
@@ -150,7 +168,7 @@ export function replicate(ir: ModelIR, data: Dataset, lay: ObservedLayout, iw: L
   });
   for (let j = 0; j < data.J; j++) {
     for (let i = data.clusterStart[j]; i < data.clusterStart[j + 1]; i++) {
-      draw(W, LW, iw, lay.exoW, i, w, 0);
+      genW.draw(i, w, 0);
       for (const { v, kw, kb } of targets) {
         if (Number.isNaN(lay.input.columns[v][i])) continue;
         columns[v][i] = (kw >= 0 ? w[kw] : 0) + (kb >= 0 ? vB[j * nB + kb] : 0);
@@ -190,25 +208,9 @@ export function replicateCompleteStats(
   // between part of every cluster (same generator as the row path)
   const nB = ib.n;
   const vB = new Float64Array(J * nB);
-  const EB = B.equations.length;
-  const cz = new Float64Array(nB);
-  const u = new Float64Array(Math.max(EB, W.equations.length));
-  const px = lay.exoB.nodes.length;
-  for (let j = 0; j < J; j++) {
-    cz.set(ib.c);
-    for (let a = 0; a < px; a++) cz[lay.exoB.nodes[a]] = lay.exoB.values[j * px + a];
-    for (let e = 0; e < EB; e++) u[e] = rng.normal();
-    for (let e = 0; e < EB; e++) {
-      let s = 0;
-      for (let f = 0; f <= e; f++) s += LB[e * EB + f] * u[f];
-      cz[B.equations[e].node] += s;
-    }
-    for (let a = 0; a < nB; a++) {
-      let s = 0;
-      for (let k = 0; k < nB; k++) s += ib.A[a * nB + k] * cz[k];
-      vB[j * nB + a] = s;
-    }
-  }
+  const genB = new UnitGenerator(B, LB, ib, lay.exoB, rng);
+  for (let j = 0; j < J; j++) genB.draw(j, vB, j * nB);
+  const u = new Float64Array(W.equations.length);
   // within: mean μ_W and M = A[rows, eq nodes] L_Ψ (q × E)
   const nW = iw.n;
   const E = W.equations.length;
