@@ -16,14 +16,17 @@ import { essBulk } from '../src/diagnostics/index.js';
 import { parseInput } from '../src/syntax/parser.js';
 import { loadData } from '../src/data/index.js';
 import { ensureData } from './gen.js';
-import { MSEM_MVPA, MSEM_MVPA_RS } from './models.js';
+import { MSEM_INVARIANCE, MSEM_MVPA, MSEM_MVPA_RS } from './models.js';
 
 /** Peer numbers (ESS per CPU-second, slowest parameter) from ../shared/reference/perf_baseline.json. */
 const PEERS = { jagsMvpa: 465.670214272767, stanMvpa: 2141.4869163243, stanBig: 92.5979938776693 };
 
+type Model = 'mvpa' | 'rs' | 'inv';
+const MODEL_TEXT: Record<Model, string> = { mvpa: MSEM_MVPA, rs: MSEM_MVPA_RS, inv: MSEM_INVARIANCE };
+
 type Task =
-  | { kind: 'sample'; name: string; model: 'mvpa' | 'rs'; data: string; iterations: number; processors: number; chains: number }
-  | { kind: 'fit'; name: string; model: 'mvpa' | 'rs'; data: string; iterations: number; processors: number; chains: number }
+  | { kind: 'sample'; name: string; model: Model; data: string; iterations: number; processors: number; chains: number }
+  | { kind: 'fit'; name: string; model: Model; data: string; iterations: number; processors: number; chains: number }
   | { kind: 'read'; name: string; data: string };
 
 function runTask(task: Task): Promise<Record<string, unknown>> | Record<string, unknown> {
@@ -37,7 +40,7 @@ function runTask(task: Task): Promise<Record<string, unknown>> | Record<string, 
     const cpu = process.cpuUsage(c0);
     return { ...task, rows: ds.n, wall_s: wall, cpu_s: (cpu.user + cpu.system) / 1e6, peak_rss_mb: process.resourceUsage().maxRSS / 1024 };
   }
-  const text = (task.model === 'mvpa' ? MSEM_MVPA : MSEM_MVPA_RS).replace('@DATA@', task.data);
+  const text = MODEL_TEXT[task.model].replace('@DATA@', task.data);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   return fitText(text, path.join(path.dirname(task.data), 'bench.inp'), {
@@ -78,7 +81,7 @@ function runTask(task: Task): Promise<Record<string, unknown>> | Record<string, 
  * (parse/data/compile excluded, post-processing excluded), ESS = bulk ESS of the kept halves.
  */
 async function sampleOnly(task: Extract<Task, { kind: 'sample' }>): Promise<Record<string, unknown>> {
-  const text = (task.model === 'mvpa' ? MSEM_MVPA : MSEM_MVPA_RS).replace('@DATA@', task.data);
+  const text = MODEL_TEXT[task.model].replace('@DATA@', task.data);
   const input = parseInput(text, path.join(path.dirname(task.data), 'bench.inp'));
   const ir = compileModel(input, loadData(input).names);
   const settings = runSettings(input, { fixedIterations: task.iterations, chains: task.chains, processors: task.processors, seed: 20261122 }, ir.nLoc + ir.nCov);
@@ -136,12 +139,13 @@ async function main(): Promise<void> {
   const dir = process.env.BMSEM_BENCH_DIR ?? path.join(os.tmpdir(), 'bmsem-bench');
   const repo = fileURLToPath(new URL('../../', import.meta.url));
   const mvpa = path.join(repo, 'models/data/mvpa.dat');
+  const inv = path.join(repo, 'fixtures/models/invariance.dat');
   const wide = ensureData(dir, 'mvpa_wide', { J: 50, n: 1000, seed: 20261122 });
   const big = ensureData(dir, 'mvpa_big', { J: 1000, n: 50, seed: 20261122 });
   const rs = ensureData(dir, 'mvpa_rs', { J: 100, n: 20, seed: 20261122, slopeVar: 4 });
-  const task = (kind: 'fit' | 'sample', name: string, model: 'mvpa' | 'rs', data: string, iterations: number, processors: number): Task => ({ kind, name, model, data, iterations, processors, chains: 2 });
-  const fit = (name: string, model: 'mvpa' | 'rs', data: string, iterations: number, processors: number) => task('fit', name, model, data, iterations, processors);
-  const sample = (name: string, model: 'mvpa' | 'rs', data: string, iterations: number, processors: number) => task('sample', name, model, data, iterations, processors);
+  const task = (kind: 'fit' | 'sample', name: string, model: Model, data: string, iterations: number, processors: number): Task => ({ kind, name, model, data, iterations, processors, chains: 2 });
+  const fit = (name: string, model: Model, data: string, iterations: number, processors: number) => task('fit', name, model, data, iterations, processors);
+  const sample = (name: string, model: Model, data: string, iterations: number, processors: number) => task('sample', name, model, data, iterations, processors);
   const suite: Task[] = [
     sample('sample mvpa P=1', 'mvpa', mvpa, 50000, 1),
     sample('sample mvpa P=2', 'mvpa', mvpa, 50000, 2),
@@ -149,11 +153,16 @@ async function main(): Promise<void> {
     sample('sample mvpa_big P=1', 'mvpa', big, 10000, 1),
     sample('sample mvpa_big P=2', 'mvpa', big, 10000, 2),
     sample('sample random_slope P=2', 'rs', rs, 20000, 2),
+    sample('sample invariance P=2', 'inv', inv, 5000, 2),
+    sample('sample mvpa 100k P=1', 'mvpa', mvpa, 100000, 1),
+    sample('sample mvpa 100k P=2', 'mvpa', mvpa, 100000, 2),
+    fit('fit mvpa 100k P=1', 'mvpa', mvpa, 100000, 1),
     fit('fit mvpa 100k P=2', 'mvpa', mvpa, 100000, 2),
     fit('fit mvpa 10k P=2', 'mvpa', mvpa, 10000, 2),
     fit('fit mvpa_wide 10k P=2', 'mvpa', wide, 10000, 2),
     fit('fit mvpa_big 2k P=2', 'mvpa', big, 2000, 2),
     fit('fit random_slope 20k P=2', 'rs', rs, 20000, 2),
+    fit('fit invariance 5k P=2', 'inv', inv, 5000, 2),
   ];
   const results: Record<string, unknown>[] = [];
   for (const t of suite) {
@@ -169,6 +178,9 @@ async function main(): Promise<void> {
     mvpa_vs_stan: by('sample mvpa P=1').ess_min_per_cpu_s / PEERS.stanMvpa,
     big_vs_stan: by('sample mvpa_big P=1').ess_min_per_cpu_s / PEERS.stanBig,
     sampling_speedup_p2_over_p1: by('sample mvpa P=1').wall_s / by('sample mvpa P=2').wall_s,
+    sampling_100k_p2_wall_s: by('sample mvpa 100k P=2').wall_s,
+    sampling_100k_speedup_p2_over_p1: by('sample mvpa 100k P=1').wall_s / by('sample mvpa 100k P=2').wall_s,
+    fit_100k_speedup_p2_over_p1: by('fit mvpa 100k P=1').wall_s / by('fit mvpa 100k P=2').wall_s,
     sampling_wide_over_mvpa_time_per_iteration: by('sample mvpa_wide P=2').s_per_iteration / by('sample mvpa P=2').s_per_iteration,
     fit_wide_over_mvpa_time_per_iteration: by('fit mvpa_wide 10k P=2').s_per_iteration / by('fit mvpa 10k P=2').s_per_iteration,
   };
