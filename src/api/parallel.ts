@@ -60,7 +60,7 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
   const groups = assignChains(m, nGroups);
   // group 0 runs on this thread, groups 1.. on workers: n threads in all
   const clock = startClock();
-  const pools = groups.slice(1).map((chainIds) => new WorkerPort(script, { input, seed: runOpts.seed, thin: runOpts.thin, chainIds }));
+  const pools = groups.slice(1).map((chainIds) => new WorkerPort(script, { pm, seed: runOpts.seed, thin: runOpts.thin, chainIds }));
   try {
     // The workers' first message is 'ready' (replies are matched first in, first out); the main
     // thread does not wait for it: its own chains start at once, overlapping the workers' start-up.
