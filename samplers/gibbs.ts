@@ -11,6 +11,7 @@ import { createBetweenWork, drawBetweenMeans, drawSlopes, type BetweenWork } fro
 import { createWithinWork, drawWithinLatent, type WithinWork } from './withinLatent.js';
 import { createChainState, initialiseChain } from './state.js';
 import { planTranslations, translateFactors } from './factorTranslation.js';
+import { planScales, scaleFactors, type ScaleVariant } from './factorScale.js';
 import { DevianceTrace, devianceUnsupported, withinDeviance } from './deviance.js';
 import type { RandomSource } from '../src/linalg/dense.js';
 
@@ -20,6 +21,7 @@ export interface Sampler {
   bw: BetweenWork;
   ww: WithinWork;
   translations: ReturnType<typeof planTranslations>;
+  scales: ReturnType<typeof planScales>;
   /** scratch for the translation moves */
   tg: Float64Array;
   tzeta: Float64Array;
@@ -44,6 +46,7 @@ export function createSampler(pm: PreparedModel, rng: RandomSource, chain: numbe
     bw: createBetweenWork(pm),
     ww: createWithinWork(pm),
     translations: planTranslations(pm),
+    scales: planScales(pm, scaleVariants()),
     tg: new Float64Array(E),
     tzeta: new Float64Array(E),
     tz: new Float64Array(Z + E),
@@ -58,6 +61,9 @@ export function gibbsSweep(s: Sampler): void {
   const ir = pm.ir;
   if (!s.momentsFresh) computeMoments(pm, st);
   s.momentsFresh = false;
+  // factor scale moves (eq. S1), then translations (T1); both need the residual operator of the
+  // current parameters (from sweep 2 on). The scale move keeps Rz and Ψ⁻¹ current.
+  if (s.sweeps > 0 && s.scales.length) scaleFactors(pm, st, s.scales);
   // factor translation moves need the residual operator of the current parameters (from sweep 2 on)
   if (s.sweeps > 0 && s.translations.length) translateFactors(pm, st, s.translations, s.tg, s.tzeta, s.tz);
   s.sweeps++;
@@ -87,4 +93,10 @@ export function afterIteration(s: Sampler, t: number): void {
   computeMoments(s.pm, s.st);
   s.momentsFresh = true;
   s.trace.add(t, withinDeviance(s.pm, s.st), s.st.vB);
+}
+
+function scaleVariants(): ScaleVariant[] {
+  const v = process.env.BMSEM_SCALE ?? 'px';
+  if (v === 'none') return [];
+  return v.split(',') as ScaleVariant[];
 }
