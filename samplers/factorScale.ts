@@ -191,8 +191,16 @@ const MAX_STEPS = 40;
 
 /** Draw u = log c by one slice-sampling update started at u = 0 (Neal 2003, stepping out + shrinkage). */
 export function drawLogScale(st: ChainState, plan: ScalePlan, s: ScaleStats): number {
+  return drawLogScaleWith(st, (u) => scaleLogDensity(st, plan, s, u));
+}
+
+/**
+ * One slice-sampling update of u from u = 0 for the log density f (stepping out with the fixed
+ * width WIDTH, at most MAX_STEPS steps, then shrinkage). Fixed width: the kernel is then equivariant
+ * under the group (moving the state by c shifts f by log c), as the generalised Gibbs step needs.
+ */
+export function drawLogScaleWith(st: ChainState, f: (u: number) => number): number {
   const rng = st.rng;
-  const f = (u: number) => scaleLogDensity(st, plan, s, u);
   const y = f(0) + Math.log(rng.uniform()); // log of a uniform height under the density at u = 0
   let lo = -WIDTH * rng.uniform();
   let hi = lo + WIDTH;

@@ -12,6 +12,7 @@ import { createWithinWork, drawWithinLatent, type WithinWork } from './withinLat
 import { createChainState, initialiseChain } from './state.js';
 import { planTranslations, translateFactors } from './factorTranslation.js';
 import { planScales, scaleFactors, type ScaleVariant } from './factorScale.js';
+import { planResidualScales, scaleResiduals } from './residualScale.js';
 import { DevianceTrace, devianceUnsupported, withinDeviance } from './deviance.js';
 import type { RandomSource } from '../src/linalg/dense.js';
 
@@ -22,6 +23,9 @@ export interface Sampler {
   ww: WithinWork;
   translations: ReturnType<typeof planTranslations>;
   scales: ReturnType<typeof planScales>;
+  residualScales: ReturnType<typeof planResidualScales>;
+  /** scratch for the residual scale moves (J) */
+  eps: Float64Array;
   /** scratch for the translation moves */
   tg: Float64Array;
   tzeta: Float64Array;
@@ -47,6 +51,8 @@ export function createSampler(pm: PreparedModel, rng: RandomSource, chain: numbe
     ww: createWithinWork(pm),
     translations: planTranslations(pm),
     scales: planScales(pm, scaleVariants()),
+    residualScales: process.env.BMSEM_RESID === '0' ? [] : planResidualScales(pm),
+    eps: new Float64Array(pm.J),
     tg: new Float64Array(E),
     tzeta: new Float64Array(E),
     tz: new Float64Array(Z + E),
@@ -64,6 +70,7 @@ export function gibbsSweep(s: Sampler): void {
   // factor scale moves (eq. S1), then translations (T1); both need the residual operator of the
   // current parameters (from sweep 2 on). The scale move keeps Rz and Ψ⁻¹ current.
   if (s.sweeps > 0 && s.scales.length) scaleFactors(pm, st, s.scales);
+  if (s.sweeps > 0 && s.residualScales.length) scaleResiduals(pm, st, s.residualScales, s.eps);
   // factor translation moves need the residual operator of the current parameters (from sweep 2 on)
   if (s.sweeps > 0 && s.translations.length) translateFactors(pm, st, s.translations, s.tg, s.tzeta, s.tz);
   s.sweeps++;
