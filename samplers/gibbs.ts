@@ -1,5 +1,6 @@
 /**
- * One Gibbs sweep over all blocks, in the order: moments → factor translations → location parameters → covariance
+ * One Gibbs sweep over all blocks, in the order: moments → factor scale moves (S1) → between residual
+ * scale moves (S2) → factor translations (T1) → location parameters → covariance
  * blocks → random slopes → between latent means/factors → within latent values.
  */
 import type { PreparedModel } from './prepared.js';
@@ -11,7 +12,7 @@ import { createBetweenWork, drawBetweenMeans, drawSlopes, type BetweenWork } fro
 import { createWithinWork, drawWithinLatent, type WithinWork } from './withinLatent.js';
 import { createChainState, initialiseChain } from './state.js';
 import { planTranslations, translateFactors } from './factorTranslation.js';
-import { planScales, scaleFactors, type ScaleVariant } from './factorScale.js';
+import { planScales, scaleFactors } from './factorScale.js';
 import { planResidualScales, scaleResiduals } from './residualScale.js';
 import { DevianceTrace, devianceUnsupported, withinDeviance } from './deviance.js';
 import type { RandomSource } from '../src/linalg/dense.js';
@@ -50,8 +51,8 @@ export function createSampler(pm: PreparedModel, rng: RandomSource, chain: numbe
     bw: createBetweenWork(pm),
     ww: createWithinWork(pm),
     translations: planTranslations(pm),
-    scales: planScales(pm, scaleVariants()),
-    residualScales: process.env.BMSEM_RESID === '0' ? [] : planResidualScales(pm),
+    scales: planScales(pm, ['px']),
+    residualScales: planResidualScales(pm),
     eps: new Float64Array(pm.J),
     tg: new Float64Array(E),
     tzeta: new Float64Array(E),
@@ -67,11 +68,11 @@ export function gibbsSweep(s: Sampler): void {
   const ir = pm.ir;
   if (!s.momentsFresh) computeMoments(pm, st);
   s.momentsFresh = false;
-  // factor scale moves (eq. S1), then translations (T1); both need the residual operator of the
-  // current parameters (from sweep 2 on). The scale move keeps Rz and Ψ⁻¹ current.
+  // Factor scale moves (eq. S1), between residual scale moves (S2), then factor translations (T1):
+  // all need the residual operator of the current parameters (from sweep 2 on). S1 and S2 keep Rz,
+  // Ψ, Ψ⁻¹ and the moments current; T1 leaves the intercepts to the location block.
   if (s.sweeps > 0 && s.scales.length) scaleFactors(pm, st, s.scales);
   if (s.sweeps > 0 && s.residualScales.length) scaleResiduals(pm, st, s.residualScales, s.eps);
-  // factor translation moves need the residual operator of the current parameters (from sweep 2 on)
   if (s.sweeps > 0 && s.translations.length) translateFactors(pm, st, s.translations, s.tg, s.tzeta, s.tz);
   s.sweeps++;
   drawLocation(pm, st);
@@ -100,10 +101,4 @@ export function afterIteration(s: Sampler, t: number): void {
   computeMoments(s.pm, s.st);
   s.momentsFresh = true;
   s.trace.add(t, withinDeviance(s.pm, s.st), s.st.vB);
-}
-
-function scaleVariants(): ScaleVariant[] {
-  const v = process.env.BMSEM_SCALE ?? 'px';
-  if (v === 'none') return [];
-  return v.split(',') as ScaleVariant[];
 }

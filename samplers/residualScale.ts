@@ -144,7 +144,10 @@ export function residualLogDensity(plan: ResidualPlan, s: ResidualStats, u: numb
   return -0.5 * (s.Agg * d * d + 2 * s.Agz * d) + plan.power * u;
 }
 
-/** Apply c: μ_yj += (c − 1) ε_j, Ψ_B → DΨ_BD (Ψ⁻¹, covariance parameters), moments recomputed. */
+/**
+ * Apply c: μ_yj += (c − 1) ε_j, Ψ_B → DΨ_BD (Ψ⁻¹, covariance parameters). The level moments are
+ * NOT recomputed here (residualStats reads Rj and the μ's, not M): the caller does it once.
+ */
 export function applyResidualScale(pm: PreparedModel, st: ChainState, plan: ResidualPlan, c: number, eps: Float64Array): void {
   const nB = pm.nB;
   for (let j = 0; j < pm.J; j++) st.vB[j * nB + plan.node] += (c - 1) * eps[j];
@@ -164,16 +167,18 @@ export function applyResidualScale(pm: PreparedModel, st: ChainState, plan: Resi
       const idx = block.params[a * p + b];
       if (idx >= 0) st.cov[idx] = S.psi[block.eqs[a] * E + block.eqs[b]];
     }
-  computeMoments(pm, st);
 }
 
 /** Run every planned residual scale move (after the factor scale moves, before the translations). */
 export function scaleResiduals(pm: PreparedModel, st: ChainState, plans: ResidualPlan[], eps: Float64Array): void {
+  let moved = false;
   for (const plan of plans) {
     const s = residualStats(pm, st, plan, eps);
     if (!(s.Agg > 1e-12)) continue;
     const u = drawLogScaleWith(st, (x) => residualLogDensity(plan, s, x));
     if (u === 0) continue;
     applyResidualScale(pm, st, plan, Math.exp(u), eps);
+    moved = true;
   }
+  if (moved) computeMoments(pm, st);
 }
