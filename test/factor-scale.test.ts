@@ -21,6 +21,7 @@ import { planScales, scaleStats, scaleLogDensity, applyScale, type ScalePlan } f
 import { computeMoments, computeRawMoments, fillBetweenZ } from '../samplers/moments.js';
 import { planResidualScales, residualStats, residualLogDensity, applyResidualScale } from '../samplers/residualScale.js';
 import { cholesky } from '../src/linalg/dense.js';
+import { fitFile } from '../src/api/fit.js';
 import type { LevelModel } from '../src/compile/ir.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -254,5 +255,14 @@ describe('between residual scale move (eq. S2)', () => {
         }
       }
     }
+  });
+});
+
+describe('scale moves and worker threads', () => {
+  it('a factor model gives byte-identical draws on 1 and 2 worker threads (the moves use the chain RNG only)', async () => {
+    const runs = [];
+    for (const processors of [1, 2]) runs.push(await fitFile(join(dir, 'msem_moderation.inp'), { fixedIterations: 300, chains: 2, processors, seed: 3 }));
+    const [a, b] = runs;
+    b.run.draws.forEach((d, c) => expect(Buffer.from(d.buffer, d.byteOffset, d.byteLength).equals(Buffer.from(a.run.draws[c].buffer, a.run.draws[c].byteOffset, a.run.draws[c].byteLength))).toBe(true));
   });
 });
