@@ -34,7 +34,7 @@
 import type { PreparedModel } from './prepared.js';
 import type { ChainState, LevelState } from './state.js';
 import type { CovBlock, LevelModel } from '../src/compile/ir.js';
-import { betweenMoments, buildResidualOperator } from './moments.js';
+import { buildResidualOperator } from './moments.js';
 import { sharedParam } from './factorTranslation.js';
 
 /** 'px': non-marker loadings scale by 1/c (the PX direction); 'fixed-loadings': loadings stay. */
@@ -225,7 +225,11 @@ export function applyScale(pm: PreparedModel, st: ChainState, plan: ScalePlan, c
   if (plan.level === 'between') {
     const nB = pm.nB;
     for (let j = 0; j < pm.J; j++) st.vB[j * nB + f] *= c;
-    betweenMoments(pm, st);
+    // z columns that scale by c: f itself and the XWITH products f·o (f XWITH f has no plan)
+    scaleMoments(S.M, 0, S.Z, 1 + f, c);
+    L.derived.forEach((d, di) => {
+      if (d.kind === 'xwith' && (d.a === f || d.b === f)) scaleMoments(S.M, 0, S.Z, 1 + nB + di, c);
+    });
   } else {
     const nW = pm.nW;
     for (let i = 0; i < pm.N; i++) st.rowW[i * nW + f] *= c;
