@@ -70,7 +70,7 @@ export function planTranslations(pm: PreparedModel): FactorPlan[] {
   return plans;
 }
 
-function sharedParam(pm: PreparedModel, param: number): boolean {
+export function sharedParam(pm: PreparedModel, param: number): boolean {
   let n = 0;
   for (const L of [pm.ir.within, pm.ir.between]) for (const eq of L.equations) for (const t of eq.terms) if (t.param === param) n++;
   return n > 1;

@@ -1,5 +1,6 @@
 /**
- * One Gibbs sweep over all blocks, in the order: moments → factor translations → location parameters → covariance
+ * One Gibbs sweep over all blocks, in the order: moments → factor scale moves (S1) → between residual
+ * scale moves (S2) → factor translations (T1) → location parameters → covariance
  * blocks → random slopes → between latent means/factors → within latent values.
  */
 import type { PreparedModel } from './prepared.js';
@@ -11,6 +12,8 @@ import { createBetweenWork, drawBetweenMeans, drawSlopes, type BetweenWork } fro
 import { createWithinWork, drawWithinLatent, drawWithinLatentXwith, type WithinWork } from './withinLatent.js';
 import { createChainState, initialiseChain } from './state.js';
 import { planTranslations, translateFactors } from './factorTranslation.js';
+import { planScales, scaleFactors } from './factorScale.js';
+import { planResidualScales, scaleResiduals } from './residualScale.js';
 import { DevianceTrace, devianceUnsupported, withinDeviance } from './deviance.js';
 import type { RandomSource } from '../src/linalg/dense.js';
 
@@ -20,6 +23,10 @@ export interface Sampler {
   bw: BetweenWork;
   ww: WithinWork;
   translations: ReturnType<typeof planTranslations>;
+  scales: ReturnType<typeof planScales>;
+  residualScales: ReturnType<typeof planResidualScales>;
+  /** scratch for the residual scale moves (J) */
+  eps: Float64Array;
   /** scratch for the translation moves */
   tg: Float64Array;
   tzeta: Float64Array;
@@ -44,6 +51,9 @@ export function createSampler(pm: PreparedModel, rng: RandomSource, chain: numbe
     bw: createBetweenWork(pm),
     ww: createWithinWork(pm),
     translations: planTranslations(pm),
+    scales: planScales(pm, ['px']),
+    residualScales: planResidualScales(pm),
+    eps: new Float64Array(pm.J),
     tg: new Float64Array(E),
     tzeta: new Float64Array(E),
     tz: new Float64Array(Z + E),
@@ -58,7 +68,11 @@ export function gibbsSweep(s: Sampler): void {
   const ir = pm.ir;
   if (!s.momentsFresh) computeMoments(pm, st);
   s.momentsFresh = false;
-  // factor translation moves need the residual operator of the current parameters (from sweep 2 on)
+  // Factor scale moves (eq. S1), between residual scale moves (S2), then factor translations (T1):
+  // all need the residual operator of the current parameters (from sweep 2 on). S1 and S2 keep Rz,
+  // Ψ, Ψ⁻¹ and the moments current; T1 leaves the intercepts to the location block.
+  if (s.sweeps > 0 && s.scales.length) scaleFactors(pm, st, s.scales);
+  if (s.sweeps > 0 && s.residualScales.length) scaleResiduals(pm, st, s.residualScales, s.eps);
   if (s.sweeps > 0 && s.translations.length) translateFactors(pm, st, s.translations, s.tg, s.tzeta, s.tz);
   s.sweeps++;
   drawLocation(pm, st);

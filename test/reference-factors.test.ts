@@ -9,19 +9,26 @@
  * `node dist/bench/ess-factors.js` (bulk ESS per 1,000 iterations per chain, burn-in included):
  * before the factor translation move (samplers/factorTranslation.ts) the between-level
  * intercepts mixed at 5-16 per 1,000 (ESS 2,000 would need 190k-450k iterations); with it they
- * run at 170-260 per 1,000 and the slowest parameters are between-level residual variances and
- * loadings: invariance between.var.Y3 ~50, between.LYB.BY.Y3 ~67; moderation between.var.M1 ~68,
- * between.var.Y2 ~71. The iterations below give the slowest parameter bulk ESS >= ~2,000 (see
- * the case comments for the measured values). The reference's own bulk ESS is 4,000-4,900 for
- * the intercepts and 5,400-14,000 for the rest (12,000 draws). MC SE of the median difference
- * for the slowest engine parameter (E = 2,000, reference 8,000): 1.25 d sqrt(1/2000 + 1/8000)
+ * run at 170-260 per 1,000. The scale moves S1/S2 (samplers/factorScale.ts, residualScale.ts,
+ * docs/algorithm.md) raised the slowest parameters, the between-level residual variances of the
+ * indicators, from ~50-70 to ~110-125 per 1,000 (invariance between.var.Y3 71 -> 125, between.var.Y1
+ * 53 -> 138; moderation between.var.Y1 68 -> 112, between.var.M1 68 -> 126) and the loadings and
+ * factor variances 2-3.5x (docs/performance.md). The iterations below were kept: they now give the
+ * slowest parameter bulk ESS ~3,500-4,000 (was ~2,000); halving them would give back ~2,000 (the
+ * previous budget, see the SEs below) at half the run time. The reference's own bulk ESS is
+ * 4,000-4,900 for the intercepts and 5,400-14,000 for the rest (12,000 draws). MC SE of the median
+ * difference for an engine parameter with E = 2,000 (reference 8,000): 1.25 d sqrt(1/2000 + 1/8000)
  * ~ 0.031 d (tolerance ~3.2 SE); of the SD ratio ~ sqrt(1/4000 + 1/16000) ~ 0.018 (2.8 SE, for
- * a normal posterior); of a 2.5%/97.5% quantile ~ 0.045 d (3.3 SE). For the intercepts (engine
- * ESS ~7,000+, reference ~4,300) the median SE is ~0.024 d (4 SE).
+ * a normal posterior); of a 2.5%/97.5% quantile ~ 0.045 d (3.3 SE). With E = 4,000 these are
+ * ~0.025 d, ~0.013 and ~0.035 d.
  *
- * Measured (seed 20260101, HEAD c815123..7c2bc04): invariance 30,000 it: worst |z| 0.040, worst
- * |sd ratio - 1| 0.022, min bulk ESS 2,202 (between.var.Y1). Moderation 33,000 it: worst |z|
- * 0.058, worst |sd ratio - 1| 0.029, min bulk ESS 1,982 (between.var.Y1), max PSR 1.002.
+ * Measured before S1/S2 (seed 20260101, HEAD c815123..7c2bc04): invariance 30,000 it: worst |z|
+ * 0.040, worst |sd ratio - 1| 0.022, min bulk ESS 2,202 (between.var.Y1). Moderation 33,000 it:
+ * worst |z| 0.058, worst |sd ratio - 1| 0.029, min bulk ESS 1,982 (between.var.Y1), max PSR 1.002.
+ * With S1/S2 (branch factor-scale): invariance 30,000 it: worst |z| 0.037 (within.var.LMW), worst
+ * |sd ratio - 1| 0.029 (between.var.Y1), min bulk ESS 3,473 (between.var.Y3), max PSR 1.0008.
+ * Moderation 33,000 it: worst |z| 0.033 (within.var.Y3), worst |sd ratio - 1| 0.026
+ * (within.LYW.BY.Y2), min bulk ESS 4,036 (between.var.M1), max PSR 1.0007.
  *
  * One tail with a documented wider tolerance (0.20 instead of 0.15): moderation within.LYW.BY.Y2 has the engine's
  * 97.5% end +0.156 / +0.167 / +0.174 ref-SD above the reference (seeds 20260101 / 1 / 2; engine
