@@ -149,6 +149,7 @@ async function main(): Promise<void> {
   const suite: Task[] = [
     sample('sample mvpa P=1', 'mvpa', mvpa, 50000, 1),
     sample('sample mvpa P=2', 'mvpa', mvpa, 50000, 2),
+    sample('sample mvpa_wide P=1', 'mvpa', wide, 20000, 1),
     sample('sample mvpa_wide P=2', 'mvpa', wide, 20000, 2),
     sample('sample mvpa_big P=1', 'mvpa', big, 10000, 1),
     sample('sample mvpa_big P=2', 'mvpa', big, 10000, 2),
@@ -181,7 +182,9 @@ async function main(): Promise<void> {
     sampling_100k_p2_wall_s: by('sample mvpa 100k P=2').wall_s,
     sampling_100k_speedup_p2_over_p1: by('sample mvpa 100k P=1').wall_s / by('sample mvpa 100k P=2').wall_s,
     fit_100k_speedup_p2_over_p1: by('fit mvpa 100k P=1').wall_s / by('fit mvpa 100k P=2').wall_s,
-    sampling_wide_over_mvpa_time_per_iteration: by('sample mvpa_wide P=2').s_per_iteration / by('sample mvpa P=2').s_per_iteration,
+    // cost per iteration in cluster size: one thread, so that thread start-up is not in the ratio
+    sampling_wide_over_mvpa_time_per_iteration: by('sample mvpa_wide P=1').s_per_iteration / by('sample mvpa P=1').s_per_iteration,
+    sampling_wide_over_mvpa_time_per_iteration_p2: by('sample mvpa_wide P=2').s_per_iteration / by('sample mvpa P=2').s_per_iteration,
     fit_wide_over_mvpa_time_per_iteration: by('fit mvpa_wide 10k P=2').s_per_iteration / by('fit mvpa 10k P=2').s_per_iteration,
   };
   console.log('ratios to peers (ESS_min per CPU-second) and targets:', ratios);
