@@ -193,6 +193,10 @@ export function initialiseChain(pm: PreparedModel, st: ChainState, chain: number
       }
       let variance = cnt > 1 ? (s2 - (s * s) / cnt) / (cnt - 1) : 1;
       if (!(variance > 1e-8)) variance = 1;
+      // Mplus' default start for (residual) variances of continuous observed variables: half
+      // the sample variance (here of the node's values at this level; docs/mplus-compat.md)
+      const kind = L.nodes[node].kind;
+      if (kind === 'observed' || kind === 'decomposed') variance *= 0.5;
       const block = L.blocks[L.equations[e].block];
       const p = block.eqs.length;
       const pos = L.equations[e].posInBlock;
