@@ -253,7 +253,8 @@ export function applyScale(pm: PreparedModel, st: ChainState, plan: ScalePlan, c
   buildResidualOperator(L, S, st.loc);
 }
 
-function scalePsi(S: LevelState, e: number, c: number): void {
+/** Row and column e of Ψ times c (so ψ_ee times c²) and of Ψ⁻¹ divided by c, in place. */
+export function scalePsi(S: LevelState, e: number, c: number): void {
   const E = S.E;
   for (let k = 0; k < E; k++) {
     S.psi[e * E + k] *= c;

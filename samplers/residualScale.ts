@@ -27,7 +27,7 @@ import type { PreparedModel } from './prepared.js';
 import type { ChainState } from './state.js';
 import type { CovBlock } from '../src/compile/ir.js';
 import { computeMoments } from './moments.js';
-import { drawLogScaleWith } from './factorScale.js';
+import { drawLogScaleWith, scalePsi } from './factorScale.js';
 
 export interface ResidualPlan {
   /** between node of y and its equation; within node of y */
@@ -154,12 +154,7 @@ export function applyResidualScale(pm: PreparedModel, st: ChainState, plan: Resi
   const S = st.B;
   const E = S.E;
   const e = plan.eq;
-  for (let k = 0; k < E; k++) {
-    S.psi[e * E + k] *= c;
-    S.psi[k * E + e] *= c;
-    S.psiInv[e * E + k] /= c;
-    S.psiInv[k * E + e] /= c;
-  }
+  scalePsi(S, e, c);
   const block = plan.block;
   const p = block.eqs.length;
   for (let a = 0; a < p; a++)
