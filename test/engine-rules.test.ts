@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitText, runFile } from '../src/api/index.js';
+import { ignoredRequests } from '../src/api/fit.js';
+import { parseInput } from '../src/syntax/parser.js';
 import type { FitResult } from '../src/api/index.js';
 
 let work: string;
@@ -173,3 +175,17 @@ function inv3(m: number[][]): number[][] {
     [C / det, -(a * h - b * g) / det, (a * e - b * d) / det],
   ];
 }
+
+describe('ALGORITHM (docs/mplus-compat.md, PX1 row)', () => {
+  const text = (alg: string) =>
+    `TITLE: t;\nDATA: FILE IS d.dat;\nVARIABLE: NAMES ARE y x c; CLUSTER IS c;\nANALYSIS: TYPE = TWOLEVEL; ESTIMATOR = BAYES;${alg}\nMODEL: %WITHIN% y ON x; %BETWEEN% y;\n`;
+  it('the default GIBBS(PX1), or GIBBS, is taken silently; any other algorithm is reported with its line and column', () => {
+    expect(ignoredRequests(parseInput(text(''), 'a.inp'))).toEqual([]);
+    expect(ignoredRequests(parseInput(text(' ALGORITHM = GIBBS(PX1);'), 'a.inp'))).toEqual([]);
+    expect(ignoredRequests(parseInput(text(' ALGORITHM = GIBBS;'), 'a.inp'))).toEqual([]);
+    const mh = ignoredRequests(parseInput(text(' ALGORITHM = MH;'), 'a.inp'));
+    expect(mh).toHaveLength(1);
+    expect(mh[0]).toMatch(/ALGORITHM = MH \(line 4, column \d+\) is not supported/);
+    expect(ignoredRequests(parseInput(text(' ALGORITHM = GIBBS(RW);'), 'a.inp'))[0]).toMatch(/ALGORITHM = GIBBS\(RW\)/);
+  });
+});

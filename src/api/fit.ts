@@ -299,6 +299,18 @@ export function ignoredRequests(input: MplusInput): string[] {
   if (input.modelIndirect.length)
     out.push(`MODEL INDIRECT (${where(input.modelIndirect[0].pos)}) is not supported yet by bmsem and was ignored; define indirect effects with MODEL CONSTRAINT: NEW(...).`);
   if (input.savedata.length) out.push(`SAVEDATA (${where(input.savedata[0].pos)}) is not supported yet by bmsem and was ignored.`);
+  // ALGORITHM = GIBBS / GIBBS(PX1) is Mplus' default, which bmsem's sampler stands in for
+  // (docs/mplus-compat.md); any other algorithm asks for something bmsem does not do
+  const alg = input.analysis.options.find((o) => o.name === 'ALGORITHM');
+  if (alg) {
+    const words = (vs: typeof alg.values): string[] => vs.flatMap((v) => (v.kind === 'group' ? words(v.items) : [v.text.toUpperCase()]));
+    const w = words(alg.values);
+    const isDefault = w[0] === 'GIBBS' && (w.length === 1 || (w.length === 2 && w[1] === 'PX1'));
+    if (!isDefault)
+      out.push(
+        `ANALYSIS: ALGORITHM = ${w[0]}${w.length > 1 ? `(${w.slice(1).join(' ')})` : ''} (${where(alg.pos)}) is not supported: bmsem samples with its Gibbs sampler and exact scale/translation moves, its counterpart of the default GIBBS(PX1).`,
+      );
+  }
   return out;
 }
 
