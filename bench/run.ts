@@ -53,26 +53,7 @@ function runTask(task: Task): Promise<Record<string, unknown>> | Record<string, 
     const cpu = process.cpuUsage(c0);
     const cpuS = (cpu.user + cpu.system) / 1e6;
     const ess = out.result.parameters.filter((p) => p.free && p.level !== 'new' && Number.isFinite(p.ess)).map((p) => ({ key: p.key, ess: p.ess }));
-    ess.sort((a, b) => a.ess - b.ess);
-    const essMin = ess[0]?.ess ?? NaN;
-    const essMedian = ess.length ? ess[Math.floor((ess.length - 1) / 2)].ess : NaN;
-    return {
-      ...task,
-      N: out.data.n,
-      J: out.data.J,
-      wall_s: wall,
-      cpu_s: cpuS,
-      iterations_per_s: task.iterations / wall,
-      s_per_iteration: wall / task.iterations,
-      ess_min: essMin,
-      ess_min_parameter: ess[0]?.key,
-      ess_median: essMedian,
-      ess_min_per_cpu_s: essMin / cpuS,
-      ess_median_per_cpu_s: essMedian / cpuS,
-      ess_min_per_wall_s: essMin / wall,
-      max_psr: out.result.convergence.maxPsr,
-      peak_rss_mb: process.resourceUsage().maxRSS / 1024,
-    };
+    return { ...task, N: out.data.n, J: out.data.J, ...rates(task.iterations, wall, cpuS, cpuS, ess, out.result.convergence.maxPsr) };
   });
 }
 
@@ -94,25 +75,31 @@ async function sampleOnly(task: Extract<Task, { kind: 'sample' }>): Promise<Reco
   const cpu = process.cpuUsage(c0);
   const cpuS = run.timing?.cpuSeconds ?? (cpu.user + cpu.system) / 1e6;
   const ess = run.recorded.map((r, c) => ({ key: ir.rows[r.row].key, ess: essBulk(keptColumn(run, c)) })).filter((e) => Number.isFinite(e.ess));
+  // peers' clock: CPU seconds of one chain (chains in parallel, one core each) = total CPU / chains
+  const chainCpu = cpuS / task.chains;
+  return { ...task, cpu_s_per_chain: chainCpu, ...rates(task.iterations, wall, cpuS, chainCpu, ess, run.maxPsr) };
+}
+
+/**
+ * The figures of one timed task: wall and CPU time, iterations per second, and the slowest and
+ * median bulk ESS per second of `essClock` (CPU seconds the ESS is divided by) and per wall second.
+ */
+function rates(iterations: number, wall: number, cpuS: number, essClock: number, ess: { key: string; ess: number }[], maxPsr: number): Record<string, unknown> {
   ess.sort((a, b) => a.ess - b.ess);
   const essMin = ess[0]?.ess ?? NaN;
   const essMedian = ess.length ? ess[Math.floor((ess.length - 1) / 2)].ess : NaN;
-  // peers' clock: CPU seconds of one chain (chains in parallel, one core each) = total CPU / chains
-  const chainCpu = cpuS / task.chains;
   return {
-    ...task,
     wall_s: wall,
     cpu_s: cpuS,
-    cpu_s_per_chain: chainCpu,
-    iterations_per_s: task.iterations / wall,
-    s_per_iteration: wall / task.iterations,
+    iterations_per_s: iterations / wall,
+    s_per_iteration: wall / iterations,
     ess_min: essMin,
     ess_min_parameter: ess[0]?.key,
     ess_median: essMedian,
-    ess_min_per_cpu_s: essMin / chainCpu,
-    ess_median_per_cpu_s: essMedian / chainCpu,
+    ess_min_per_cpu_s: essMin / essClock,
+    ess_median_per_cpu_s: essMedian / essClock,
     ess_min_per_wall_s: essMin / wall,
-    max_psr: run.maxPsr,
+    max_psr: maxPsr,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
   };
 }

@@ -100,11 +100,7 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
       opts.onProgress?.(t, lastPsr);
     }
   }
-  if (checkPsr && t % opts.checkEvery !== 0) {
-    const { psr, parameter } = tracker.maxPsr();
-    lastPsr = psr;
-    psrHistory.push({ iteration: t, psr, parameter });
-  }
+  if (checkPsr) lastPsr = closePsrHistory(tracker, t, opts.checkEvery, psrHistory, lastPsr);
   if (opts.fixedIterations !== undefined) converged = lastPsr < opts.psrThreshold;
   for (const s of samplers) s.trace?.snapshot(t);
   return {
@@ -117,6 +113,17 @@ export function runChains(pm: PreparedModel, opts: RunOptions): RunOutput {
     devianceSnapshots: samplers[0]?.trace ? samplers.map((s) => s.trace!.all()) : undefined,
     timing: clock(),
   };
+}
+
+/**
+ * A run that ends between PSR checks (t not a multiple of `every`) gets a last TECH8 row at t.
+ * Returns the run's final max PSR.
+ */
+export function closePsrHistory(tracker: PsrTracker, t: number, every: number, history: RunOutput['psrHistory'], lastPsr: number): number {
+  if (t % every === 0) return lastPsr;
+  const { psr, parameter } = tracker.maxPsr();
+  history.push({ iteration: t, psr, parameter });
+  return psr;
 }
 
 /** Wall and process-CPU seconds since the call (bench figures exclude set-up). */

@@ -22,7 +22,7 @@ import { loadData } from '../data/index.js';
 import { compileModel } from '../compile/compile.js';
 import { selectAnalysisRows } from './rows.js';
 import { prepareModel } from '../../samplers/prepared.js';
-import { runChains, PsrTracker, failed, startClock } from '../../samplers/runner.js';
+import { runChains, PsrTracker, failed, startClock, closePsrHistory } from '../../samplers/runner.js';
 import { ChainGroup } from '../../samplers/chainGroup.js';
 import type { PreparedModel } from '../../samplers/prepared.js';
 
@@ -127,11 +127,7 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
       }
       if (stop) break;
     }
-    if (t % every !== 0) {
-      const { psr, parameter } = tracker.maxPsr();
-      lastPsr = psr;
-      psrHistory.push({ iteration: t, psr, parameter });
-    }
+    lastPsr = closePsrHistory(tracker, t, every, psrHistory, lastPsr);
     if (runOpts.fixedIterations !== undefined) converged = lastPsr < runOpts.psrThreshold;
     const hasSnaps = snaps.some((x) => x.length > 0);
     return {
