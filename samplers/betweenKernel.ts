@@ -25,6 +25,8 @@ export type BetweenBlockKernel = (
   F: Float64Array,
   cls: Int32Array,
   rng: RandomSource,
+  /** Scratch for the J·nL normals, drawn before the loop in the loop's order. */
+  Zn: Float64Array,
 ) => void;
 
 export interface BetweenBlockShape {
@@ -66,6 +68,7 @@ export function betweenBlockKernel(sh: BetweenBlockShape): BetweenBlockKernel {
       for (let w = 0; w < nW; w++) L.push(`const H${l}_${w} = HW[${l * nW + w}];`);
     }
   }
+  L.push(`rng.fillNormal(Zn, 0, J * ${nL});`);
   L.push('for (let j = 0; j < J; j++) {');
   L.push(`  const vo = j * ${nB};`);
   for (const o of outside) L.push(`  const v${o} = vB[vo + ${o}];`);
@@ -90,7 +93,7 @@ export function betweenBlockKernel(sh: BetweenBlockShape): BetweenBlockKernel {
     else L.push(`  { let s = x${i}; ${Array.from({ length: i }, (_, kk) => `s -= F[f + ${i * nL + kk}] * x${kk};`).join(' ')} x${i} = s / F[f + ${i * nL + i}]; }`);
     void terms;
   }
-  for (let l = 0; l < nL; l++) L.push(`  x${l} += rng.normal();`);
+  for (let l = 0; l < nL; l++) L.push(`  x${l} += Zn[j * ${nL} + ${l}];`);
   // back solve Lᵀ x = y (solveUpperT)
   for (let i = nL - 1; i >= 0; i--) {
     const parts = [];
@@ -99,7 +102,7 @@ export function betweenBlockKernel(sh: BetweenBlockShape): BetweenBlockKernel {
   }
   for (let l = 0; l < nL; l++) L.push(`  vB[vo + ${nodes[l]}] = x${l};`);
   L.push('}');
-  k = new Function('J', 'vB', 'Rz', 'G', 'g0', 'HW', 'R', 'nj', 'F', 'cls', 'rng', L.join('\n')) as BetweenBlockKernel;
+  k = new Function('J', 'vB', 'Rz', 'G', 'g0', 'HW', 'R', 'nj', 'F', 'cls', 'rng', 'Zn', L.join('\n')) as BetweenBlockKernel;
   cache.set(key, k);
   return k;
 }

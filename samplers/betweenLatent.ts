@@ -406,14 +406,13 @@ function drawBlockBatched(pm: PreparedModel, st: ChainState, wk: BetweenWork, pl
       withinPart,
       stride: wk.factorStride,
     });
-    k(J, st.vB, st.B.Rz, wk.G, wk.g0, wk.HW, st.Rj, pm.nj, wk.factorBuf, wk.sizeClass, st.rng);
+    k(J, st.vB, st.B.Rz, wk.G, wk.g0, wk.HW, st.Rj, pm.nj, wk.factorBuf, wk.sizeClass, st.rng, wk.zJ);
     return true;
   }
   clusterOffsets(pm, st, plan, wk);
   clusterLinearTerms(pm, st, wk, nL, withinPart);
-  const z = wk.zJ;
-  const rng = st.rng;
-  for (let j = 0; j < J; j++) for (let l = 0; l < nL; l++) z[l * J + j] = rng.normal();
+  // the normals cluster by cluster, node by node: z[j·nL + l]
+  st.rng.fillNormal(wk.zJ, 0, J * nL);
   clusterSolves(pm, wk, nL);
   const x = wk.xJ;
   const nodes = plan.nodes;
@@ -509,7 +508,7 @@ function clusterSolves(pm: PreparedModel, wk: BetweenWork, nL: number): void {
       x[bi + j] = s / F[f + i];
     }
   }
-  for (let a = 0; a < nL * J; a++) x[a] += z[a];
+  for (let l = 0; l < nL; l++) for (let j = 0; j < J; j++) x[l * J + j] += z[j * nL + l];
   for (let i = nL - 1; i >= 0; i--) {
     const bi = i * J;
     for (let j = 0; j < J; j++) {
@@ -530,7 +529,9 @@ function notPositiveDefinite(st: ChainState): false {
 function drawWithFactor(L: Float64Array, h: Float64Array, n: number, st: ChainState, x: Float64Array): void {
   for (let i = 0; i < n; i++) x[i] = h[i];
   solveLower(L, n, x);
-  for (let i = 0; i < n; i++) x[i] += st.rng.normal();
+  const z = st.scratch.z;
+  st.rng.fillNormal(z, 0, n);
+  for (let i = 0; i < n; i++) x[i] += z[i];
   solveUpperT(L, n, x);
 }
 

@@ -53,6 +53,8 @@ export interface Scratch {
   e: Float64Array;
   f: Float64Array;
   big: Float64Array;
+  /** Normal draws of one small block (rng.fillNormal), at most `dim` of them. */
+  z: Float64Array;
 }
 
 function levelState(L: LevelModel): LevelState {
@@ -91,6 +93,7 @@ export function createChainState(pm: PreparedModel, rng: RandomSource): ChainSta
       e: new Float64Array(4 * sq + dim),
       f: new Float64Array(dim),
       big: new Float64Array(Math.max(sq, dim * 16)),
+      z: new Float64Array(dim),
     },
     rng,
   };

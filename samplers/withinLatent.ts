@@ -165,7 +165,9 @@ export function drawWithinLatentXwith(pm: PreparedModel, st: ChainState, wk: Wit
           return;
         }
         solveLower(QL, nL, x);
-        for (let l = 0; l < nL; l++) x[l] += st.rng.normal();
+        const z = st.scratch.z;
+        st.rng.fillNormal(z, 0, nL);
+        for (let l = 0; l < nL; l++) x[l] += z[l];
         solveUpperT(QL, nL, x);
         for (let l = 0; l < nL; l++) {
           const k = idx[l];
@@ -228,7 +230,9 @@ export function drawWithinLatent(pm: PreparedModel, st: ChainState, wk: WithinWo
         wk.x[l] = s;
       }
       solveLower(f.L, nL, wk.x);
-      for (let l = 0; l < nL; l++) wk.x[l] += st.rng.normal();
+      const z = st.scratch.z;
+      st.rng.fillNormal(z, 0, nL);
+      for (let l = 0; l < nL; l++) wk.x[l] += z[l];
       solveUpperT(f.L, nL, wk.x);
       for (let l = 0; l < nL; l++) {
         const k = f.idx[l];

@@ -8,6 +8,8 @@
 export interface RandomSource {
   uniform(): number;
   normal(): number;
+  /** out[at .. at + n) = the next n normals, as n calls of normal() (no boxed returns). */
+  fillNormal(out: Float64Array, at: number, n: number): void;
   /** Gamma(shape, scale 1). */
   gamma(shape: number): number;
 }
@@ -93,7 +95,8 @@ export function drawFromCanonical(
   if (!cholesky(Q, n)) return false;
   for (let i = 0; i < n; i++) scratch[i] = h[i];
   solveLower(Q, n, scratch);
-  for (let i = 0; i < n; i++) scratch[i] += rng.normal();
+  rng.fillNormal(out, 0, n);
+  for (let i = 0; i < n; i++) scratch[i] += out[i];
   solveUpperT(Q, n, scratch);
   for (let i = 0; i < n; i++) out[i] = scratch[i];
   return true;

@@ -168,6 +168,17 @@ export class Rng {
     }
   }
 
+  /**
+   * out[at], …, out[at + n − 1] = the next n standard normals, the same numbers in the same order
+   * as n calls of normal(). Hot loops take their normals this way: a double written into a
+   * Float64Array stays unboxed, whereas one returned by a call that the JIT does not inline is
+   * allocated as a heap number (16 bytes each; about 2 KB per sweep of Table 25.3 before this).
+   */
+  fillNormal(out: Float64Array, at = 0, n = out.length - at): Float64Array {
+    for (let i = 0; i < n; i++) out[at + i] = this.normal();
+    return out;
+  }
+
   /** Exponential with rate 1. */
   exponential(): number {
     return -Math.log(this.uniform());
@@ -205,12 +216,6 @@ export class Rng {
   /** Chi-square with df > 0 degrees of freedom: 2 · Gamma(df/2). */
   chisq(df: number): number {
     return 2 * this.gamma(0.5 * df);
-  }
-
-  /** Fill `out` with standard normals (convenience for vectorised draws). */
-  fillNormal(out: Float64Array): Float64Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.normal();
-    return out;
   }
 }
 
