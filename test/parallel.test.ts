@@ -63,4 +63,14 @@ describe('PROCESSORS = 1, 2, 3', () => {
     expect(typeof a.result.fit?.dic).toBe('number');
     same(a, b, rs);
   });
+
+  it('a bad data file with PROCESSORS = 2 (workers already started) gives the located error, and nothing keeps running', async () => {
+    const bad = text.replace(path.join(root, 'models/msem_mvpa.inp').replace('msem_mvpa.inp', 'data/mvpa.dat'), path.join(root, 'models/data/no-such-file.dat'));
+    const t0 = Date.now();
+    await expect(fitText(bad, path.join(root, 'models/msem_mvpa.inp'), { processors: 2, seed: 1 })).rejects.toThrow(/no-such-file\.dat/);
+    // the pre-started workers are terminated with the failed fit: a following run is unaffected
+    const ok = await fitText(text, path.join(root, 'models/msem_mvpa.inp'), { processors: 2, seed: 42, fixedIterations: 200 });
+    expect(ok.run.iterations).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  });
 });

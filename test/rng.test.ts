@@ -140,6 +140,16 @@ describe('normal (ziggurat)', () => {
   const x = new Float64Array(n);
   r.fillNormal(x);
 
+  it('fillNormal(out, at, n) gives the numbers of n normal() calls, in order, and touches nothing else', () => {
+    const a = Rng.fromSeed(7, 3);
+    const b = Rng.fromSeed(7, 3);
+    const out = new Float64Array(40).fill(-99);
+    a.fillNormal(out, 5, 30);
+    for (let i = 0; i < 40; i++) expect(out[i]).toBe(i >= 5 && i < 35 ? b.normal() : -99);
+    // the streams continue in step
+    expect(a.uniform()).toBe(b.uniform());
+  });
+
   it('has a consistent 256-layer table', () => {
     expect(ZIGGURAT_X.length).toBe(257);
     expect(ZIGGURAT_X[1]).toBeCloseTo(3.6541528853610088, 12);

@@ -16,7 +16,7 @@ import { pendingSummary } from '../diagnostics/summary.js';
 import { SummaryQueue, SummaryWorker } from './summaryQueue.js';
 import type { FitResult, ParameterSummary, RunSettings, Section, ParameterTableRow } from '../report/types.js';
 import { selectAnalysisRows } from './rows.js';
-import { runInWorkers } from './parallel.js';
+import { runInWorkers, spawnChainWorkers, terminateWorkers, type WorkerPort } from './parallel.js';
 import { addFitStatistics } from './fitStats.js';
 import { chainConditionalDic } from './chainDic.js';
 import { detectRidge, ridgeInputs } from '../diagnostics/ridge.js';
@@ -73,7 +73,7 @@ export function runSettings(input: MplusInput, opts: FitOptions, nFree: number):
   return {
     estimator: a.estimator?.name ?? 'BAYES',
     type: a.type.map((t) => t.name),
-    chains: opts.chains ?? a.chains?.value ?? MPLUS_BAYES_DEFAULTS.chains,
+    chains: chainCount(input, opts),
     seed: opts.seed ?? a.bseed?.value ?? 0,
     thin: a.thin?.value ?? MPLUS_BAYES_DEFAULTS.thin,
     pointEstimate: (a.point?.name as RunSettings['pointEstimate']) ?? 'MEDIAN',
@@ -83,8 +83,18 @@ export function runSettings(input: MplusInput, opts: FitOptions, nFree: number):
     fbiterations: opts.fixedIterations ?? a.fbiterations?.value,
     bconvergence: bconv,
     psrThreshold: psrThreshold(bconv, nFree),
-    processors: opts.processors ?? a.processors?.value ?? 1,
+    processors: processorCount(input, opts),
   };
+}
+
+/** CHAINS (or --chains), Mplus default 2. */
+function chainCount(input: MplusInput, opts: FitOptions): number {
+  return opts.chains ?? input.analysis.chains?.value ?? MPLUS_BAYES_DEFAULTS.chains;
+}
+
+/** PROCESSORS (or --processors), default 1. */
+function processorCount(input: MplusInput, opts: FitOptions): number {
+  return opts.processors ?? input.analysis.processors?.value ?? 1;
 }
 
 /** The chain runner's options from the run settings (Mplus: a PSR check every 100 iterations). */
@@ -122,23 +132,28 @@ export async function fit(input: MplusInput, opts: FitOptions = {}): Promise<Fit
   if (est && est !== 'BAYES') throw unsupported(`ESTIMATOR = ${est} (bmsem estimates by Bayes/MCMC)`, at(input.analysis.estimator?.pos));
   if (!est) throw unsupported('an analysis without ESTIMATOR = BAYES (the Mplus default for this TYPE is ML)', at(input.analysis.pos));
 
-  const raw = loadData(input);
-  const ir = compileModel(input, raw.names);
-  const sel = selectAnalysisRows(raw, ir, input.file);
-  const data = sel.data;
-  const nFree = countFree(ir);
-  const settings = runSettings(input, opts, nFree);
-  if (!(settings.chains >= 1)) throw new BmsemError('CHAINS must be at least 1', at(input.analysis.chains?.pos));
-  const pm = prepareModel(ir, data);
-  phase('prepare');
-  const runOpts = runOptions(settings);
-  const maxIt = settings.fbiterations ?? settings.biterationsMax;
-  // PROCESSORS > 1: a helper thread for the posterior summaries, started now so that its start-up
-  // overlaps the sampling (src/api/summaryQueue.ts)
-  const summaryWorker = settings.processors > 1 ? SummaryWorker.start() : undefined;
+  // PROCESSORS > 1: the chain workers and a helper thread for the posterior summaries
+  // (src/api/summaryQueue.ts) are started first, so that their start-up overlaps reading the data
+  // and compiling the model here; the helper then overlaps the sampling.
+  const processors = processorCount(input, opts);
+  const chainWorkers = processors > 1 ? spawnChainWorkers(processors, chainCount(input, opts)) : undefined;
+  const summaryWorker = processors > 1 ? SummaryWorker.start() : undefined;
   try {
-    return await fitAfterSetup(input, opts, { ir, data, sel, nFree, settings, pm, runOpts, maxIt, at, t0, phases, phase }, new SummaryQueue(summaryWorker));
+    const raw = loadData(input);
+    const ir = compileModel(input, raw.names);
+    const sel = selectAnalysisRows(raw, ir, input.file);
+    const data = sel.data;
+    const nFree = countFree(ir);
+    const settings = runSettings(input, opts, nFree);
+    if (!(settings.chains >= 1)) throw new BmsemError('CHAINS must be at least 1', at(input.analysis.chains?.pos));
+    const pm = prepareModel(ir, data);
+    phase('prepare');
+    const runOpts = runOptions(settings);
+    const maxIt = settings.fbiterations ?? settings.biterationsMax;
+    const setup = { ir, data, sel, nFree, settings, pm, runOpts, maxIt, at, t0, phases, phase, chainWorkers };
+    return await fitAfterSetup(input, opts, setup, new SummaryQueue(summaryWorker));
   } finally {
+    terminateWorkers(chainWorkers);
     summaryWorker?.terminate();
   }
 }
@@ -156,6 +171,8 @@ interface FitSetup {
   t0: number;
   phases: Record<string, number>;
   phase: (name: string) => void;
+  /** Worker threads started by fit() for PROCESSORS > 1 (src/api/parallel.ts). */
+  chainWorkers?: WorkerPort[];
 }
 
 /** Sampling, summaries and fit statistics (fit() after data, model and settings are ready). */
@@ -163,7 +180,7 @@ async function fitAfterSetup(input: MplusInput, opts: FitOptions, setup: FitSetu
   const { ir, data, sel, nFree, settings, pm, runOpts, maxIt, t0, phases, phase } = setup;
   const run =
     settings.processors > 1 && settings.chains > 1
-      ? await runInWorkers(input, opts, runOpts, settings.processors, pm)
+      ? await runInWorkers(input, opts, runOpts, settings.processors, pm, setup.chainWorkers)
       : runChains(pm, { ...runOpts, onProgress: (t, psr) => opts.onProgress?.(t, maxIt, psr) });
   if (run.failure) throw new BmsemError(`sampling stopped: ${run.failure}`, { file: input.file });
   phase('sample');

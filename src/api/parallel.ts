@@ -42,7 +42,32 @@ export function assignChains(m: number, k: number): number[][] {
   return groups;
 }
 
-export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts: RunOptions, processors: number, prepared?: PreparedModel): Promise<RunOutput> {
+/**
+ * Start the worker threads for `processors` threads and `chains` chains (one fewer than the
+ * thread count: the main thread runs a group too), before the model exists, so that their
+ * start-up overlaps the main thread's reading and compiling; runInWorkers() sends each its part.
+ * Undefined when one thread will do or the compiled worker script is not available.
+ */
+export function spawnChainWorkers(processors: number, chains: number): WorkerPort[] | undefined {
+  const script = workerScript();
+  const nGroups = Math.max(1, Math.min(processors, chains));
+  if (!script || nGroups < 2) return undefined;
+  return Array.from({ length: nGroups - 1 }, () => new WorkerPort(script));
+}
+
+/** Terminate workers started by spawnChainWorkers() (idempotent). */
+export function terminateWorkers(workers: WorkerPort[] | undefined): void {
+  for (const w of workers ?? []) w.terminate();
+}
+
+export async function runInWorkers(
+  input: MplusInput,
+  opts: FitOptions,
+  runOpts: RunOptions,
+  processors: number,
+  prepared?: PreparedModel,
+  spawned?: WorkerPort[],
+): Promise<RunOutput> {
   const script = workerScript();
   const nGroups = Math.max(1, Math.min(processors, runOpts.chains));
   const maxIter = runOpts.fixedIterations ?? runOpts.maxIterations;
@@ -60,7 +85,8 @@ export async function runInWorkers(input: MplusInput, opts: FitOptions, runOpts:
   const groups = assignChains(m, nGroups);
   // group 0 runs on this thread, groups 1.. on workers: n threads in all
   const clock = startClock();
-  const pools = groups.slice(1).map((chainIds) => new WorkerPort(script, { pm, seed: runOpts.seed, thin: runOpts.thin, chainIds }));
+  const pools = spawned && spawned.length === nGroups - 1 ? spawned : groups.slice(1).map(() => new WorkerPort(script));
+  pools.forEach((w, i) => w.init({ pm, seed: runOpts.seed, thin: runOpts.thin, chainIds: groups[i + 1] }));
   try {
     // The workers' first message is 'ready' (replies are matched first in, first out); the main
     // thread does not wait for it: its own chains start at once, overlapping the workers' start-up.
@@ -161,13 +187,13 @@ export function batchLength(from: number, every: number): number {
 }
 
 /** One worker with a request/reply interface. */
-class WorkerPort {
+export class WorkerPort {
   private w: Worker;
   private waiting: ((m: FromWorker) => void)[] = [];
   private inbox: FromWorker[] = [];
   private failure: Error | undefined;
-  constructor(script: URL, init: WorkerInit) {
-    this.w = new Worker(script, { workerData: init });
+  constructor(script: URL) {
+    this.w = new Worker(script);
     this.w.on('message', (m: FromWorker) => {
       const r = this.waiting.shift();
       if (r) r(m);
@@ -186,6 +212,10 @@ class WorkerPort {
       if (queued) take(queued);
       else this.waiting.push(take);
     });
+  }
+  /** The worker's chains and model; its reply ('ready') is taken by next(). */
+  init(init: WorkerInit): void {
+    this.w.postMessage({ type: 'init', init } satisfies ToWorker);
   }
   run(to: number): Promise<FromWorker> {
     const p = this.next();

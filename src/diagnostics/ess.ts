@@ -128,13 +128,24 @@ function lazyAcovMean(chains: Chains, n: number): (t: number) => number {
     if (full) return meanAt(full, t, m);
     if (t < DIRECT_LAGS) {
       if (direct[t] === undefined) {
+        // lags t and t + 1 in one pass (they are asked for in pairs); each sum in the same order
         let s = 0;
+        let s1 = 0;
         for (const d of centred) {
           let a = 0;
-          for (let i = 0; i + t < n; i++) a += d[i] * d[i + t];
+          let a1 = 0;
+          const last = n - t - 1;
+          for (let i = 0; i < last; i++) {
+            const x = d[i];
+            a += x * d[i + t];
+            a1 += x * d[i + t + 1];
+          }
+          if (last >= 0) a += d[last] * d[last + t];
           s += a / n;
+          s1 += a1 / n;
         }
         direct[t] = s / m;
+        if (t + 1 < DIRECT_LAGS && direct[t + 1] === undefined) direct[t + 1] = s1 / m;
       }
       return direct[t];
     }

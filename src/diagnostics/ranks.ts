@@ -49,8 +49,10 @@ export function argsort(x: ArrayLike<number>): Uint32Array {
   let idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
   let idx2 = new Uint32Array(n);
-  let lo2 = new Uint32Array(n);
   let hi2 = new Uint32Array(n);
+  // The low word is read by passes 0–1 only and the high word by passes 2–3, so pass 0 carries
+  // both keys, pass 1 and 2 the high word only, and pass 3 nothing but the indices.
+  let lo2 = new Uint32Array(n);
   for (let pass = 0; pass < 4; pass++) {
     const base = pass * DIGIT;
     // a digit shared by every key leaves the order unchanged
@@ -69,16 +71,18 @@ export function argsort(x: ArrayLike<number>): Uint32Array {
     }
     const shift = pass & 1 ? 16 : 0;
     const key = pass < 2 ? lo : hi;
+    const carryLo = pass === 0;
+    const carryHi = pass < 3;
     for (let i = 0; i < n; i++) {
       const d = (key[i] >>> shift) & 0xffff;
       const at = counts[base + d]++;
       idx2[at] = idx[i];
-      lo2[at] = lo[i];
-      hi2[at] = hi[i];
+      if (carryLo) lo2[at] = lo[i];
+      if (carryHi) hi2[at] = hi[i];
     }
     [idx, idx2] = [idx2, idx];
-    [lo, lo2] = [lo2, lo];
-    [hi, hi2] = [hi2, hi];
+    if (carryLo) [lo, lo2] = [lo2, lo];
+    if (carryHi) [hi, hi2] = [hi2, hi];
   }
   return idx;
 }
