@@ -9,11 +9,17 @@
  *                heap or thread pool): the most two cores give this workload here. Its time is
  *                from the first start to the last finish.
  *
- * Speed-ups are one-thread / threads and one-thread / processes, per repetition (so the machine's
- * drift cancels within a repetition), and their medians. Writes bench/parallel.json.
+ * and, as a user sees it, the whole run of `bmsem run models/msem_mvpa.inp --iterations ITER` with
+ * --processors 1 and 2 (process start to exit: reading, sampling, summaries, fit statistics,
+ * output files).
+ *
+ * Speed-ups are one-thread / threads, one-thread / processes and CLI P=1 / P=2, per repetition
+ * (so the machine's drift cancels within a repetition), and their medians. Writes
+ * bench/parallel.json.
  * Child mode: `node dist/bench/parallel.js --child <processors> <chains, e.g. 0,1> <iterations>`.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +70,25 @@ function runChild(args: string[]): Promise<{ start: number; end: number }> {
   });
 }
 
+/** Wall seconds of a whole `bmsem run` process. */
+function runCli(processors: number, iterations: number): Promise<number> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bmsem-par-'));
+  const args = [path.join(root, 'dist', 'src', 'cli', 'main.js'), 'run', path.join(root, 'models', 'msem_mvpa.inp')];
+  args.push('--out', out, '--iterations', String(iterations), '--processors', String(processors), '--quiet');
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (b) => (err += b));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      fs.rmSync(out, { recursive: true, force: true });
+      if (code === 0) resolve((performance.now() - t0) / 1000);
+      else reject(new Error(`bmsem run exited with ${code}: ${err}`));
+    });
+  });
+}
+
 const median = (x: number[]) => {
   const s = [...x].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -73,19 +98,24 @@ const median = (x: number[]) => {
 async function main(): Promise<void> {
   const iterations = Number(process.env.ITER ?? 100000);
   const reps = Number(process.env.REPS ?? 7);
-  const rows: { oneThread: number; threads: number; processes: number }[] = [];
+  const rows: { oneThread: number; threads: number; processes: number; cliP1: number; cliP2: number }[] = [];
   for (let r = 0; r < reps; r++) {
     const a = await runChild(['1', '0,1', String(iterations)]);
     const b = await runChild(['2', '0,1', String(iterations)]);
     const [c1, c2] = await Promise.all([runChild(['1', '0', String(iterations)]), runChild(['1', '1', String(iterations)])]);
+    const cliP1 = await runCli(1, iterations);
+    const cliP2 = await runCli(2, iterations);
     const row = {
       oneThread: (a.end - a.start) / 1000,
       threads: (b.end - b.start) / 1000,
       processes: (Math.max(c1.end, c2.end) - Math.min(c1.start, c2.start)) / 1000,
+      cliP1,
+      cliP2,
     };
     rows.push(row);
+    const x = (u: number, v: number) => `×${(u / v).toFixed(2)}`;
     console.log(
-      `rep ${r + 1}: one thread ${row.oneThread.toFixed(2)} s, two threads ${row.threads.toFixed(2)} s (×${(row.oneThread / row.threads).toFixed(2)}), two processes ${row.processes.toFixed(2)} s (×${(row.oneThread / row.processes).toFixed(2)})`,
+      `rep ${r + 1}: sampling: one thread ${row.oneThread.toFixed(2)} s, two threads ${row.threads.toFixed(2)} s (${x(row.oneThread, row.threads)}), two processes ${row.processes.toFixed(2)} s (${x(row.oneThread, row.processes)}); whole run: P=1 ${cliP1.toFixed(2)} s, P=2 ${cliP2.toFixed(2)} s (${x(cliP1, cliP2)})`,
     );
   }
   const result = {
@@ -94,13 +124,20 @@ async function main(): Promise<void> {
     chains: 2,
     reps,
     rows,
-    median_s: { oneThread: median(rows.map((r) => r.oneThread)), threads: median(rows.map((r) => r.threads)), processes: median(rows.map((r) => r.processes)) },
+    median_s: {
+      oneThread: median(rows.map((r) => r.oneThread)),
+      threads: median(rows.map((r) => r.threads)),
+      processes: median(rows.map((r) => r.processes)),
+      cliP1: median(rows.map((r) => r.cliP1)),
+      cliP2: median(rows.map((r) => r.cliP2)),
+    },
     speedup_threads: median(rows.map((r) => r.oneThread / r.threads)),
     speedup_processes: median(rows.map((r) => r.oneThread / r.processes)),
     threads_over_processes: median(rows.map((r) => r.threads / r.processes)),
+    speedup_whole_run: median(rows.map((r) => r.cliP1 / r.cliP2)),
   };
   console.log(
-    `median speed-up: PROCESSORS = 2 ×${result.speedup_threads.toFixed(2)}; two separate processes ×${result.speedup_processes.toFixed(2)}; threads / processes time ${result.threads_over_processes.toFixed(2)}`,
+    `median speed-up of sampling: PROCESSORS = 2 ×${result.speedup_threads.toFixed(2)}, two separate processes ×${result.speedup_processes.toFixed(2)} (threads / processes time ${result.threads_over_processes.toFixed(2)}); whole run ×${result.speedup_whole_run.toFixed(2)}`,
   );
   fs.writeFileSync(path.join(root, 'bench', 'parallel.json'), JSON.stringify(result, null, 2) + '\n');
   console.log('wrote bench/parallel.json');

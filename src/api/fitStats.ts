@@ -8,9 +8,9 @@ import type { ModelIR } from '../compile/ir.js';
 import type { Dataset } from '../data/types.js';
 import type { FitResult, ParameterSummary, Section } from '../report/types.js';
 import { twoLevelBasicFromStats, type TwoLevelBasicResult } from '../basic/index.js';
-import { DrawSource, impliedLevel, type DrawParams } from '../diagnostics/implied.js';
+import { DrawSource, type DrawParams } from '../diagnostics/implied.js';
 import { standardizedDraws } from '../diagnostics/standardized.js';
-import { conditionalDic, conditionalUnsupported, fitStatsSupported, impliedH1Params, marginalDic, observedLayout, type ObservedLayout } from '../diagnostics/dic.js';
+import { conditionalDic, conditionalUnsupported, fitStatsSupported, impliedBothLevels, impliedH1Params, marginalDic, observedLayout, type ObservedLayout } from '../diagnostics/dic.js';
 import { posteriorPredictiveCheck } from '../diagnostics/ppc.js';
 import { toSummary } from './fit.js';
 import type { SummaryQueue } from './summaryQueue.js';
@@ -137,10 +137,10 @@ function residualBlock(ir: ModelIR, lay: ObservedLayout, h1: TwoLevelBasicResult
   const wDraws: Float64Array[] = [];
   const bDraws: Float64Array[] = [];
   const p: DrawParams = { loc: new Float64Array(ir.nLoc), cov: new Float64Array(ir.nCov) };
+  const implied = impliedBothLevels(ir, lay);
   for (const [c, t] of src.indices(stride)) {
     src.draw(c, t, p);
-    const iw = impliedLevel(ir.within, p, lay.exoW);
-    const ib = impliedLevel(ir.between, p, lay.exoB);
+    const { iw, ib } = implied(p);
     if (!iw.ok || !ib.ok) continue;
     const h = impliedH1Params(lay, iw, ib);
     wDraws.push(pack(h.nuW, h.sigmaW, q));

@@ -20,7 +20,7 @@ import type { Dataset } from '../data/types.js';
 import { loglikTwoLevel, twoLevelSuffStats, type TwoLevelBasicInput, type TwoLevelParams, type TwoLevelSuffStats } from '../basic/index.js';
 import { spdInverse } from '../basic/dense.js';
 import { traceResidualQuadratic } from '../linalg/dense.js';
-import { DrawSource, exogenousMoments, impliedLevel, levelIsLinear, levelPsi, logAbsDet, termValue, type DrawParams, type ExoMoments, type LevelImplied } from './implied.js';
+import { DrawSource, ImpliedWorkspace, exogenousMoments, levelIsLinear, levelPsi, logAbsDet, termValue, type DrawParams, type ExoMoments, type LevelImplied } from './implied.js';
 
 const LOG2PI = Math.log(2 * Math.PI);
 
@@ -121,9 +121,24 @@ export function impliedH1Params(lay: ObservedLayout, iw: LevelImplied, ib: Level
 }
 
 /** −2 log p(y | θ) with the cluster values integrated out (conditional on the x-variables). */
-export function marginalDeviance(ir: ModelIR, lay: ObservedLayout, d: DrawParams, complete?: CompleteStats | null): number {
-  const iw = impliedLevel(ir.within, d, lay.exoW);
-  const ib = impliedLevel(ir.between, d, lay.exoB);
+/**
+ * The implied moments of both levels at a draw, with one workspace per level allocated here once:
+ * each call overwrites the previous call's results (loops over thousands of draws).
+ */
+export function impliedBothLevels(ir: ModelIR, lay: ObservedLayout): (d: DrawParams) => { iw: LevelImplied; ib: LevelImplied } {
+  const w = new ImpliedWorkspace(ir.within, lay.exoW);
+  const b = new ImpliedWorkspace(ir.between, lay.exoB);
+  return (d) => ({ iw: w.compute(d), ib: b.compute(d) });
+}
+
+export function marginalDeviance(
+  ir: ModelIR,
+  lay: ObservedLayout,
+  d: DrawParams,
+  complete?: CompleteStats | null,
+  implied = impliedBothLevels(ir, lay),
+): number {
+  const { iw, ib } = implied(d);
   if (!iw.ok || !ib.ok) return NaN;
   const h0 = impliedH1Params(lay, iw, ib);
   return -2 * ((complete ? completeLoglik(lay, h0, complete) : loglikTwoLevel(h0, lay.stats)) - lay.loglikX);
@@ -134,8 +149,9 @@ export function marginalDic(ir: ModelIR, lay: ObservedLayout, src: DrawSource, s
   let n = 0;
   const p: DrawParams = { loc: new Float64Array(ir.nLoc), cov: new Float64Array(ir.nCov) };
   const complete = completeStats(lay, lay.input.columns);
+  const implied = impliedBothLevels(ir, lay);
   for (const [c, t] of src.indices(stride)) {
-    const dv = marginalDeviance(ir, lay, src.draw(c, t, p), complete);
+    const dv = marginalDeviance(ir, lay, src.draw(c, t, p), complete, implied);
     if (Number.isFinite(dv)) (s += dv), n++;
   }
   const dbar = s / n;
@@ -163,6 +179,18 @@ interface CondSetup {
   /** Observed between values per cluster (node-indexed J × nB, NaN = latent). */
   vB: Float64Array;
   exoB: ExoMoments;
+  /** Implied between moments with the x-variables held fixed (zero covariance), reused per draw. */
+  priorB: ImpliedWorkspace;
+  /** Cluster j's size class (classN[sizeClass[j]] = n_j), classes in order of first appearance. */
+  sizeClass: Int32Array;
+  classN: number[];
+  /**
+   * conditionalAt()'s μ̂ (J × latent nodes) and scratch, reused from draw to draw: a Float64Array
+   * of more than 8 numbers lives outside V8's heap, and allocating one per draw cost more than
+   * the arithmetic.
+   */
+  muHat: Float64Array;
+  work: Record<'Rz' | 'IB' | 'G' | 'GtPi' | 'GtPiG' | 'S' | 'P' | 'sj' | 'h' | 'g' | 'mB' | 'cj', Float64Array>;
 }
 
 /** Why the conditional DIC is not available, or undefined. */
@@ -216,7 +244,19 @@ function conditionalSetup(ir: ModelIR, data: Dataset): CondSetup {
   B.nodes.forEach((n, k) => {
     if (n.kind === 'observed') for (let j = 0; j < J; j++) vB[j * nB + k] = data.columns[n.dataCol][data.clusterStart[j]];
   });
-  return { W, B, Z, E, J, nj, R, Rtot, lat, obs, latW, vB, exoB: exogenousMoments(B, data, true) };
+  const exoB = exogenousMoments(B, data, true);
+  const priorB = new ImpliedWorkspace(B, { ...exoB, cov: new Float64Array(exoB.cov.length) });
+  const sizeClass = new Int32Array(J);
+  const classN: number[] = [];
+  for (let j = 0; j < J; j++) {
+    let c = classN.indexOf(nj[j]);
+    if (c < 0) c = classN.push(nj[j]) - 1;
+    sizeClass[j] = c;
+  }
+  const nl = lat.length;
+  const f = (n: number) => new Float64Array(n);
+  const work = { Rz: f(E * Z), IB: f(E * E), G: f(E * nl), GtPi: f(nl * E), GtPiG: f(nl * nl), S: f(nl * nl), P: f(nl * nl), sj: f(E), h: f(nl), g: f(E), mB: f(nB), cj: f(nB) };
+  return { W, B, Z, E, J, nj, R, Rtot, lat, obs, latW, vB, exoB, priorB, sizeClass, classN, muHat: f(J * nl), work };
 }
 
 interface CondDraw {
@@ -235,7 +275,8 @@ function conditionalAt(cs: CondSetup, d: DrawParams, muIn?: Float64Array): { exp
   const nB = B.nodes.length;
   const nl = lat.length;
   // within residual operator Rz (E × Z), Ψ, Ψ⁻¹, log|Ψ|, log|det(I − B_ee)|
-  const Rz = new Float64Array(E * Z);
+  const { work } = cs;
+  const Rz = work.Rz.fill(0);
   W.equations.forEach((eq, e) => {
     Rz[e * Z + 1 + eq.node] += 1;
     for (const t of eq.terms) Rz[e * Z + t.z] -= termValue(t, d.loc);
@@ -243,31 +284,30 @@ function conditionalAt(cs: CondSetup, d: DrawParams, muIn?: Float64Array): { exp
   const psi = levelPsi(W, d.cov);
   const pinv = spdInverse(psi, E);
   if (!pinv) return null;
-  const IB = new Float64Array(E * E);
+  const IB = work.IB;
   for (let e = 0; e < E; e++) for (let f = 0; f < E; f++) IB[e * E + f] = Rz[e * Z + 1 + W.equations[f].node];
   const logJac = logAbsDet(IB, E);
   const Pi = pinv.inv;
   // G (E × nl): ζ = ζ⁰ − G μ
-  const G = new Float64Array(E * nl);
+  const G = work.G.fill(0);
   for (let e = 0; e < E; e++) for (let l = 0; l < nl; l++) if (latW[l] >= 0) G[e * nl + l] = Rz[e * Z + 1 + latW[l]];
   // GtPi (nl × E), GtPiG (nl × nl)
-  const GtPi = new Float64Array(nl * E);
+  const GtPi = work.GtPi;
   for (let l = 0; l < nl; l++) for (let f = 0; f < E; f++) {
     let s = 0;
     for (let e = 0; e < E; e++) s += G[e * nl + l] * Pi[e * E + f];
     GtPi[l * E + f] = s;
   }
-  const GtPiG = new Float64Array(nl * nl);
+  const GtPiG = work.GtPiG;
   for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) {
     let s = 0;
     for (let e = 0; e < E; e++) s += GtPi[a * E + e] * G[e * nl + b];
     GtPiG[a * nl + b] = s;
   }
   // between prior of the latent nodes given the x-variables: mean A c̃_j, covariance A Ψ Aᵀ (x fixed)
-  const noExo: ExoMoments = { ...cs.exoB, cov: new Float64Array(cs.exoB.cov.length) };
-  const ib = impliedLevel(B, d, noExo);
+  const ib = cs.priorB.compute(d);
   if (!ib.ok) return null;
-  const S = new Float64Array(nl * nl);
+  const S = work.S;
   for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) S[a * nl + b] = ib.cov[lat[a] * nB + lat[b]];
   const Sinv = spdInverse(S, nl);
   if (!Sinv) return null;
@@ -277,75 +317,85 @@ function conditionalAt(cs: CondSetup, d: DrawParams, muIn?: Float64Array): { exp
   const trTot = traceQuad(Pi, Rz, cs.Rtot, E, Z);
   let expected = trTot + N * (pinv.logDet + E * LOG2PI - 2 * logJac);
   let atMu = expected;
-  const muHat = new Float64Array(J * nl);
-  const sj = new Float64Array(E);
-  const h = new Float64Array(nl);
-  const P = new Float64Array(nl * nl);
-  const g = new Float64Array(E);
-  const mB = new Float64Array(nB);
-  const cj = new Float64Array(ib.c.length);
+  // overwritten by the next call: conditionalDic() adds it up at once
+  const muHat = cs.muHat;
+  const sj = work.sj;
+  const h = work.h;
+  const P = work.P;
+  const g = work.g;
+  const mB = work.mB;
+  const cj = work.cj;
   const px = cs.exoB.nodes.length;
   // E[D_j] = tr(Ψ⁻¹ Rz R_j Rzᵀ) − 2 s_jᵀΨ⁻¹ g + n_j (gᵀΨ⁻¹g + tr(GᵀΨ⁻¹G V)),  g = G μ̂_j
-  const quad = (mu: Float64Array, off: number, n: number) => {
-    for (let e = 0; e < E; e++) {
-      let s = 0;
-      for (let l = 0; l < nl; l++) s += G[e * nl + l] * mu[off + l];
-      g[e] = s;
-    }
-    let cross = 0;
-    let gg = 0;
-    for (let e = 0; e < E; e++)
-      for (let f = 0; f < E; f++) {
-        cross += sj[e] * Pi[e * E + f] * g[f];
-        gg += g[e] * Pi[e * E + f] * g[f];
-      }
-    return -2 * cross + n * gg;
-  };
-  // V = (S⁻¹ + n_j GᵀΨ⁻¹G)⁻¹ and tr(GᵀΨ⁻¹G V) depend on the cluster only through n_j
-  const byN = new Map<number, { V: Float64Array; trV: number } | null>();
+  // V = (S⁻¹ + n_j GᵀΨ⁻¹G)⁻¹ and tr(GᵀΨ⁻¹G V) depend on the cluster only through n_j: once per size
+  const nn = nl * nl;
+  const Si = Sinv.inv;
+  const { sizeClass, classN } = cs;
+  const Vc = new Float64Array(classN.length * nn);
+  const trVc = new Float64Array(classN.length);
+  for (let c = 0; c < classN.length; c++) {
+    for (let a = 0; a < nn; a++) P[a] = Si[a] + classN[c] * GtPiG[a];
+    const inv = spdInverse(P, nl);
+    if (!inv) return null;
+    let trV = 0;
+    for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) trV += GtPiG[a * nl + b] * inv.inv[b * nl + a];
+    Vc.set(inv.inv, c * nn);
+    trVc[c] = trV;
+  }
+  const R = cs.R;
+  const A = ib.A;
+  const exoNodes = cs.exoB.nodes;
+  const exoValues = cs.exoB.values;
   for (let j = 0; j < J; j++) {
     // s_j = Rz R_j e₀ (sum of ζ⁰ over the cluster's rows)
     const o = j * Z * Z;
     for (let e = 0; e < E; e++) {
       let s = 0;
-      for (let k = 0; k < Z; k++) s += Rz[e * Z + k] * cs.R[o + k * Z];
+      for (let k = 0; k < Z; k++) s += Rz[e * Z + k] * R[o + k * Z];
       sj[e] = s;
     }
     // prior mean of all between nodes at this cluster's x: A c̃_j
     cj.set(ib.c);
-    for (let a = 0; a < px; a++) cj[cs.exoB.nodes[a]] = cs.exoB.values[j * px + a];
+    for (let a = 0; a < px; a++) cj[exoNodes[a]] = exoValues[j * px + a];
     for (let a = 0; a < nB; a++) {
       let s = 0;
-      for (let k = 0; k < nB; k++) s += ib.A[a * nB + k] * cj[k];
+      for (let k = 0; k < nB; k++) s += A[a * nB + k] * cj[k];
       mB[a] = s;
     }
     for (let a = 0; a < nl; a++) {
       let s = 0;
-      for (let b = 0; b < nl; b++) s += Sinv.inv[a * nl + b] * mB[lat[b]];
+      for (let b = 0; b < nl; b++) s += Si[a * nl + b] * mB[lat[b]];
       let t = 0;
       for (let e = 0; e < E; e++) t += GtPi[a * E + e] * sj[e];
       h[a] = s + t;
     }
-    let vn = byN.get(nj[j]);
-    if (vn === undefined) {
-      for (let a = 0; a < nl * nl; a++) P[a] = Sinv.inv[a] + nj[j] * GtPiG[a];
-      const inv = spdInverse(P, nl);
-      let trV = 0;
-      if (inv) for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) trV += GtPiG[a * nl + b] * inv.inv[b * nl + a];
-      vn = inv ? { V: inv.inv, trV } : null;
-      byN.set(nj[j], vn);
-    }
-    if (!vn) return null;
-    const V = vn.V;
+    const vo = sizeClass[j] * nn;
     for (let a = 0; a < nl; a++) {
       let s = 0;
-      for (let b = 0; b < nl; b++) s += V[a * nl + b] * h[b];
+      for (let b = 0; b < nl; b++) s += Vc[vo + a * nl + b] * h[b];
       muHat[j * nl + a] = s;
     }
-    expected += quad(muHat, j * nl, nj[j]) + nj[j] * vn.trV;
-    if (muIn) atMu += quad(muIn, j * nl, nj[j]);
+    expected += clusterQuad(G, Pi, sj, g, muHat, j * nl, nj[j], E, nl) + nj[j] * trVc[sizeClass[j]];
+    if (muIn) atMu += clusterQuad(G, Pi, sj, g, muIn, j * nl, nj[j], E, nl);
   }
   return { expected, atMu, muHat };
+}
+
+/** −2 s_jᵀΨ⁻¹g + n (gᵀΨ⁻¹g) with g = G μ (μ = mu[off .. off + nl)), g written into `g`. */
+function clusterQuad(G: Float64Array, Pi: Float64Array, sj: Float64Array, g: Float64Array, mu: Float64Array, off: number, n: number, E: number, nl: number): number {
+  for (let e = 0; e < E; e++) {
+    let s = 0;
+    for (let l = 0; l < nl; l++) s += G[e * nl + l] * mu[off + l];
+    g[e] = s;
+  }
+  let cross = 0;
+  let gg = 0;
+  for (let e = 0; e < E; e++)
+    for (let f = 0; f < E; f++) {
+      cross += sj[e] * Pi[e * E + f] * g[f];
+      gg += g[e] * Pi[e * E + f] * g[f];
+    }
+  return -2 * cross + n * gg;
 }
 
 /** tr(Pi · Rz M Rzᵀ) (Pi symmetric). */

@@ -18,8 +18,8 @@ import type { ModelIR } from '../compile/ir.js';
 import type { Dataset } from '../data/types.js';
 import { loglikTwoLevel, twoLevelBasicFromStats, twoLevelSuffStats, type TwoLevelBasicResult } from '../basic/index.js';
 import { Rng } from '../rng/index.js';
-import { DrawSource, impliedLevel, levelPsi, type DrawParams, type ExoMoments, type LevelImplied } from './implied.js';
-import { balancedH1, completeLoglik, completeStats, impliedH1Params, type CompleteStats, type ObservedLayout } from './dic.js';
+import { DrawSource, levelPsi, type DrawParams, type ExoMoments, type LevelImplied } from './implied.js';
+import { balancedH1, completeLoglik, impliedBothLevels, completeStats, impliedH1Params, type CompleteStats, type ObservedLayout } from './dic.js';
 import type { TwoLevelSuffStats } from '../basic/index.js';
 import { cholesky } from '../linalg/dense.js';
 import type { LevelModel } from '../compile/ir.js';
@@ -55,10 +55,10 @@ export function posteriorPredictiveCheck(ir: ModelIR, data: Dataset, lay: Observ
   const p: DrawParams = { loc: new Float64Array(ir.nLoc), cov: new Float64Array(ir.nCov) };
   const columns = lay.input.columns.map((c) => Float64Array.from(c));
   const cObs = completeStats(lay, lay.input.columns);
+  const implied = impliedBothLevels(ir, lay);
   for (const [c, t] of idx) {
     src.draw(c, t, p);
-    const iw = impliedLevel(ir.within, p, lay.exoW);
-    const ib = impliedLevel(ir.between, p, lay.exoB);
+    const { iw, ib } = implied(p);
     if (!iw.ok || !ib.ok) continue;
     const h0 = impliedH1Params(lay, iw, ib);
     const fObs = 2 * (h1.loglik - (cObs ? completeLoglik(lay, h0, cObs) : loglikTwoLevel(h0, lay.stats)));
