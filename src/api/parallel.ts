@@ -1,11 +1,12 @@
 /**
  * Chains on several threads (PROCESSORS = n): the chains are split into min(n, chains) groups
  * (samplers/chainGroup.ts); the main thread runs group 0 itself and one worker thread
- * (samplers/worker.ts) runs each other group, so n threads share the machine. Batch by batch
- * (100 iterations at first, up to 1,000: batchLength) the main thread asks each worker to "run to
- * iteration t", runs its own chains to t, receives the workers' new draws (transferred buffers),
- * appends them, updates the PSR window sums one iteration at a time (same operation order as the
- * single-thread runner) and decides continue/stop at every 100th iteration with the same rule.
+ * (samplers/worker.ts) runs each other group, so n threads share the machine. The run is cut into
+ * batches (100 iterations at first, up to 1,000: batchLength); every thread runs its chains
+ * through the batches without waiting for the others, and the main thread commits batch after
+ * batch once all threads have delivered it: it appends the workers' draws (transferred buffers),
+ * updates the PSR window sums one iteration at a time (same operation order as the single-thread
+ * runner) and decides continue/stop at every 100th iteration with the same rule.
  * Each chain owns its random stream (Rng.fromSeed(seed, chain + 1)), so the draws, the PSR
  * history and the stopping point are byte-identical for every n. Falls back to the single-thread
  * runner when the compiled worker script is not available (e.g. when running from the TypeScript
@@ -23,7 +24,7 @@ import { compileModel } from '../compile/compile.js';
 import { selectAnalysisRows } from './rows.js';
 import { prepareModel } from '../../samplers/prepared.js';
 import { runChains, PsrTracker, failed, startClock, closePsrHistory } from '../../samplers/runner.js';
-import { ChainGroup } from '../../samplers/chainGroup.js';
+import { ChainGroup, type BatchResult } from '../../samplers/chainGroup.js';
 import type { PreparedModel } from '../../samplers/prepared.js';
 
 /** The compiled worker script next to this module in dist/, or undefined. */
@@ -102,30 +103,34 @@ export async function runInWorkers(
     let converged = false;
     let lastPsr = NaN;
     const every = runOpts.checkEvery;
-    const batchEnd = (from: number) => Math.min(maxIter, from + batchLength(from, every));
-    // The workers are kept two batches ahead: a worker always has its next request queued when it
-    // finishes a batch, so it never waits for a message round trip; batches computed past the
-    // stopping point are discarded (draws of iteration t do not depend on when they were asked for).
-    const request = (to: number) => handled(Promise.all(pools.map((w) => w.run(to))));
-    const inFlight: Promise<FromWorker[]>[] = [];
-    let requestedTo = 0;
-    const topUp = () => {
-      while (inFlight.length < 2 && requestedTo < maxIter) {
-        requestedTo = batchEnd(requestedTo);
-        inFlight.push(request(requestedTo));
+    // Batch b covers iterations [ends[b − 1], ends[b]). Every batch is requested from the workers
+    // at once, so a worker never waits for the main thread: it runs its chains straight through,
+    // and the main thread runs its own chains ahead too, taking in the workers' batches as they
+    // arrive. A batch is committed (draws appended, PSR updated and checked iteration by
+    // iteration, as the single-thread runner does) once every thread has delivered it; what is
+    // computed past the stopping point is discarded (the draws of iteration t do not depend on
+    // when they were computed). The machine's speed varies between its cores from moment to
+    // moment, so threads that waited for each other at every batch would add up both threads'
+    // slow spells; running free, the run takes as long as the slower thread.
+    const ends: number[] = [];
+    for (let e = 0; e < maxIter; ) ends.push((e = Math.min(maxIter, e + batchLength(e, every))));
+    const arrived: (FromWorker | undefined)[][] = pools.map(() => []);
+    const replies = pools.map((w, i) => ends.map((to, b) => handled(w.run(to).then((r) => ((arrived[i][b] = r), r)))));
+    const mine: BatchResult[] = [];
+    const workersHave = (b: number) => arrived.every((a) => a[b] !== undefined);
+    const yieldToMessages = () => new Promise<void>((resolve) => setImmediate(resolve));
+    for (let b = 0; b < ends.length; b++) {
+      // own batches first while the workers' batch b is still on its way
+      while (mine.length < ends.length && (mine.length <= b || !workersHave(b)) && mine[mine.length - 1]?.type !== 'failed') {
+        mine.push(local.run(ends[mine.length]));
+        await yieldToMessages();
       }
-    };
-    topUp();
-    while (t < maxIter) {
-      const to = batchEnd(t);
-      const pending = inFlight.shift()!;
-      const mine = local.run(to);
-      if (t === 0) await ready;
-      const replies = [mine, ...(await pending)];
-      topUp();
+      if (b === 0) await ready;
+      const batch = [mine[b], ...(await Promise.all(replies.map((r) => r[b])))];
       // first failure in (iteration, chain) order, as the single-thread runner meets it
       let fail: { chain: number; iteration: number; message: string } | undefined;
-      replies.forEach((r, w) => {
+      batch.forEach((r, w) => {
+        if (r === undefined) throw new Error('a batch after a failed one');
         if (r.type === 'error') throw new Error(`worker: ${r.message}`);
         if (r.type === 'failed' && (!fail || r.iteration < fail.iteration || (r.iteration === fail.iteration && r.chain < fail.chain))) fail = r;
         if (r.type === 'draws' || r.type === 'failed') groups[w].forEach((c, i) => draws[c].set(r.draws[i], t * P));
@@ -136,7 +141,7 @@ export async function runInWorkers(
         return failed(recorded, draws, fail.iteration, psrHistory, `chain ${fail.chain + 1}, iteration ${fail.iteration + 1}: ${fail.message}`);
       }
       let stop = false;
-      while (t < to) {
+      while (t < ends[b]) {
         t++;
         tracker.advance(draws, t);
         if (t % every === 0) {
