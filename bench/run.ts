@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the fixed performance suite (docs/performance.md). Every measurement runs in
  * its own child process (`node dist/bench/run.js --one '<task json>'`) so peak memory (maxRSS) is
- * per task. Data are generated deterministically (bench/gen.ts) into $BMSEM_BENCH_DIR
+ * per task; every task runs REPS times (default 3, round robin over the suite) and reports its
+ * median-wall run. Data are generated deterministically (bench/gen.ts) into $BMSEM_BENCH_DIR
  * (default os.tmpdir()/bmsem-bench); nothing under ../shared is needed. Writes bench/results.json.
  */
 import fs from 'node:fs';
@@ -113,7 +114,7 @@ function child(task: Task): Record<string, unknown> {
 function log(r: Record<string, unknown>): void {
   const f = (k: string, d = 2) => (typeof r[k] === 'number' ? (r[k] as number).toFixed(d) : '-');
   console.log(
-    `${String(r.name).padEnd(26)} wall ${f('wall_s').padStart(7)} s  cpu ${f('cpu_s').padStart(7)} s  it/s ${f('iterations_per_s', 0).padStart(7)}  ESSmin/cpu-s ${f('ess_min_per_cpu_s', 0).padStart(7)}  ESSmed/cpu-s ${f('ess_median_per_cpu_s', 0).padStart(7)}  peak ${f('peak_rss_mb', 0)} MB`,
+    `${String(r.name).padEnd(26)} wall ${f('wall_s').padStart(7)} s (${f('wall_s_min')}–${f('wall_s_max')})  cpu ${f('cpu_s').padStart(7)} s  it/s ${f('iterations_per_s', 0).padStart(7)}  ESSmin/cpu-s ${f('ess_min_per_cpu_s', 0).padStart(7)}  ESSmed/cpu-s ${f('ess_median_per_cpu_s', 0).padStart(7)}  peak ${f('peak_rss_mb', 0)} MB`,
   );
 }
 
@@ -152,12 +153,17 @@ async function main(): Promise<void> {
     fit('fit random_slope 20k P=2', 'rs', rs, 20000, 2),
     fit('fit invariance 5k P=2', 'inv', inv, 5000, 2),
   ];
-  const results: Record<string, unknown>[] = [];
-  for (const t of suite) {
-    const r = child(t);
+  // REPS rounds over the whole suite (round robin, so the VM's drift spreads over all tasks); each
+  // task reports its median-wall run, with the range of its wall times
+  const reps = Math.max(1, Number(process.env.REPS ?? 3));
+  const runs: Record<string, unknown>[][] = suite.map(() => []);
+  for (let rep = 0; rep < reps; rep++) suite.forEach((t, k) => runs[k].push(child(t)));
+  const results: Record<string, unknown>[] = runs.map((rs) => {
+    const sorted = [...rs].sort((a, b) => (a.wall_s as number) - (b.wall_s as number));
+    const r = { ...sorted[(sorted.length - 1) >> 1], reps: rs.length, wall_s_min: sorted[0].wall_s, wall_s_max: sorted[sorted.length - 1].wall_s };
     log(r);
-    results.push(r);
-  }
+    return r;
+  });
   const by = (n: string) => results.find((r) => r.name === n)! as Record<string, number>;
   const ratios = {
     // CPU efficiency as the peers measured it (CPU seconds per chain): one chain per core, no

@@ -19,6 +19,8 @@ export class ChainGroup {
   readonly recorded: RecordedParam[];
   private readonly samplers: Sampler[];
   private t = 0;
+  /** The failure, once a chain has failed: later batches repeat it (with no draws) and sample nothing. */
+  private failure?: Extract<BatchResult, { type: 'failed' }>;
   constructor(
     pm: PreparedModel,
     seed: number,
@@ -31,6 +33,7 @@ export class ChainGroup {
 
   /** Run every owned chain from the current iteration up to `to` (iteration-major, as the single-thread runner). */
   run(to: number): BatchResult {
+    if (this.failure) return { ...this.failure, from: this.t, draws: this.samplers.map(() => new Float64Array(0)) };
     const P = this.recorded.length;
     const from = this.t;
     const rows = to - from;
@@ -42,7 +45,8 @@ export class ChainGroup {
         if (s.st.failure) {
           // rows every owned chain completed before the failing draw
           const keep = draws.map((d, c2) => d.slice(0, (c2 < c ? i + 1 : i) * P));
-          return { type: 'failed', from, chain: this.chainIds[c], iteration: from + i, message: s.st.failure, draws: keep };
+          this.failure = { type: 'failed', from, chain: this.chainIds[c], iteration: from + i, message: s.st.failure, draws: keep };
+          return this.failure;
         }
         recordDraw(s, this.recorded, draws[c], i * P);
         afterIteration(s, from + i + 1);

@@ -73,4 +73,23 @@ describe('PROCESSORS = 1, 2, 3', () => {
     expect(ok.run.iterations).toBe(200);
     expect(Date.now() - t0).toBeLessThan(60_000);
   });
+
+  it('a chain that fails reports the same first failure on 1, 2 and 3 threads (every chain fails; the workers stop sampling)', async () => {
+    // a between-level residual variance fixed at 0: every chain fails in its first iteration
+    const failing = text.replace(/^mvpa ;(\s+! estimate disturb var of outcome)$/m, 'mvpa@0 ;$1');
+    const between = failing.indexOf('%BETWEEN%');
+    expect(failing.indexOf('mvpa@0', between)).toBeGreaterThan(between);
+    const messages: string[] = [];
+    for (const processors of [1, 2, 3]) {
+      const err = await fitText(failing, path.join(root, 'models/msem_mvpa.inp'), { processors, seed: 3 }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err).toBeInstanceOf(Error);
+      messages.push(err!.message);
+    }
+    expect(messages[0]).toMatch(/sampling stopped: chain 1, iteration 1: .*not positive definite/);
+    expect(messages[1]).toBe(messages[0]);
+    expect(messages[2]).toBe(messages[0]);
+  });
 });
