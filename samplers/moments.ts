@@ -23,12 +23,66 @@ function kernelsOf(pm: PreparedModel) {
   return k;
 }
 
-/** Raw per-cluster moments from the current within row values. O(N q²). */
+/**
+ * Which within columns of r = [1, raw within nodes] never change (the constant and the complete
+ * observed nodes: only latent values and missing entries are drawn) and their per-cluster raw
+ * moments, summed once per model (shared by the chains of a thread).
+ */
+interface FixedMoments {
+  /** isVar[a]: column a of r is redrawn (a latent node or one with missing values). */
+  isVar: Uint8Array;
+  /** The redrawn columns of r. */
+  varCols: Int32Array;
+  /** Per-cluster Σ r_a r_b over the fixed pairs (lower triangle, a ≥ b), zero elsewhere. */
+  R: Float64Array;
+}
+const fixedCache = new WeakMap<PreparedModel, FixedMoments>();
+function fixedMomentsOf(pm: PreparedModel): FixedMoments {
+  let f = fixedCache.get(pm);
+  if (f) return f;
+  const nW = pm.nW;
+  const q = 1 + nW;
+  const qq = q * q;
+  const isVar = new Uint8Array(q);
+  for (let k = 0; k < nW; k++)
+    for (let i = 0; i < pm.N; i++)
+      if (Number.isNaN(pm.rawW[i * nW + k])) {
+        isVar[1 + k] = 1;
+        break;
+      }
+  const varCols = Int32Array.from(Array.from(isVar.keys()).filter((a) => isVar[a]));
+  const R = new Float64Array(pm.J * qq);
+  const r = new Float64Array(q);
+  for (let j = 0; j < pm.J; j++) {
+    const off = j * qq;
+    for (let i = pm.clusterStart[j]; i < pm.clusterStart[j + 1]; i++) {
+      r[0] = 1;
+      for (let k = 0; k < nW; k++) r[k + 1] = pm.rawW[i * nW + k];
+      for (let a = 0; a < q; a++) {
+        if (isVar[a]) continue;
+        const ra = r[a];
+        for (let b = 0; b <= a; b++) if (!isVar[b]) R[off + a * q + b] += ra * r[b];
+      }
+    }
+  }
+  f = { isVar, varCols, R };
+  fixedCache.set(pm, f);
+  return f;
+}
+
+/**
+ * Raw per-cluster moments from the current within row values. The pairs of fixed columns come
+ * from fixedMomentsOf() (summed once, row by row in the same order, so the totals are the same
+ * numbers); per sweep only the pairs with a redrawn column are summed: O(N · |redrawn| · q).
+ */
 export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
   const q = 1 + pm.nW;
   const qq = q * q;
   const R = st.Rj;
-  R.fill(0);
+  const fixed = fixedMomentsOf(pm);
+  R.set(fixed.R);
+  const { isVar, varCols } = fixed;
+  const nVar = varCols.length;
   const r = st.scratch.f;
   const nW = pm.nW;
   const rows = st.rowW;
@@ -37,9 +91,17 @@ export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
     for (let i = pm.clusterStart[j]; i < pm.clusterStart[j + 1]; i++) {
       r[0] = 1;
       for (let k = 0; k < nW; k++) r[k + 1] = rows[i * nW + k];
-      for (let a = 0; a < q; a++) {
+      // the pairs (a ≥ b) with a redrawn column: a redrawn and any b ≤ a, or a fixed and b redrawn
+      for (let a = 1; a < q; a++) {
         const ra = r[a];
-        for (let b = 0; b <= a; b++) R[off + a * q + b] += ra * r[b];
+        const row = off + a * q;
+        if (isVar[a]) for (let b = 0; b <= a; b++) R[row + b] += ra * r[b];
+        else
+          for (let v = 0; v < nVar; v++) {
+            const b = varCols[v];
+            if (b >= a) break;
+            R[row + b] += ra * r[b];
+          }
       }
     }
     for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) R[off + b * q + a] = R[off + a * q + b];
