@@ -13,13 +13,20 @@ import { cholesky, solveLower, solveUpperT } from '../src/linalg/dense.js';
 interface PatternFactor {
   idx: number[];
   L: Float64Array; // Cholesky of Q
-  G: Float64Array; // A_Lᵀ Ψ⁻¹, nL × E
+  /** The pattern's observed within nodes O (the complement of idx). */
+  obs: Int32Array;
+  /**
+   * h = g0 + H w_O with g0 = −A_Lᵀ Ψ⁻¹ c0 (nL) and H = −A_Lᵀ Ψ⁻¹ A_O (nL × |O|): eq. W1 with the
+   * sweep's operator folded in once per pattern, so that a row costs nL·|O| products instead of
+   * E·nW + nL·E.
+   */
+  g0: Float64Array;
+  H: Float64Array;
 }
 
 export interface WithinWork {
   Aw: Float64Array;
   w: Float64Array;
-  res: Float64Array;
   x: Float64Array;
   patternOfRow: Int32Array;
   patterns: number[][];
@@ -44,7 +51,6 @@ export function createWithinWork(pm: PreparedModel): WithinWork {
   return {
     Aw: new Float64Array(E * Math.max(pm.nW, 1)),
     w: new Float64Array(pm.nW),
-    res: new Float64Array(E),
     x: new Float64Array(pm.nW),
     patternOfRow,
     patterns,
@@ -204,29 +210,25 @@ export function drawWithinLatent(pm: PreparedModel, st: ChainState, wk: WithinWo
       if (p === 0) continue;
       let f = wk.cache[p];
       if (!f) {
-        f = factorPattern(wk.patterns[p], wk.Aw, psiInv, E, nW);
+        f = factorPattern(wk.patterns[p], wk.Aw, psiInv, E, nW, Rz, Z);
         if (!f) {
           st.failure = 'the conditional precision of within-level latent values is not positive definite';
           return;
         }
         wk.cache[p] = f;
       }
-      // current within values w (latent ones are overwritten, so their values do not matter)
-      for (let k = 0; k < nW; k++) {
+      // the current within values of the observed nodes: w_O = r_O − (P μ_j)_O
+      const { obs, g0, H } = f;
+      const nO = obs.length;
+      for (let m = 0; m < nO; m++) {
+        const k = obs[m];
         const b = pm.betweenOfWithin[k];
-        wk.w[k] = st.rowW[i * nW + k] - (b >= 0 ? st.vB[j * nB + b] : 0);
-      }
-      for (const k of f.idx) wk.w[k] = 0;
-      // residual without the latent part: c0 + A_O w_O
-      for (let e = 0; e < E; e++) {
-        let s = Rz[e * Z];
-        for (let k = 0; k < nW; k++) s += wk.Aw[e * nW + k] * wk.w[k];
-        wk.res[e] = s;
+        wk.w[m] = st.rowW[i * nW + k] - (b >= 0 ? st.vB[j * nB + b] : 0);
       }
       const nL = f.idx.length;
       for (let l = 0; l < nL; l++) {
-        let s = 0;
-        for (let e = 0; e < E; e++) s -= f.G[l * E + e] * wk.res[e];
+        let s = g0[l];
+        for (let m = 0; m < nO; m++) s += H[l * nO + m] * wk.w[m];
         wk.x[l] = s;
       }
       solveLower(f.L, nL, wk.x);
@@ -243,8 +245,9 @@ export function drawWithinLatent(pm: PreparedModel, st: ChainState, wk: WithinWo
   }
 }
 
-function factorPattern(idx: number[], Aw: Float64Array, psiInv: Float64Array, E: number, nW: number): PatternFactor | undefined {
+function factorPattern(idx: number[], Aw: Float64Array, psiInv: Float64Array, E: number, nW: number, Rz: Float64Array, Z: number): PatternFactor | undefined {
   const nL = idx.length;
+  // G = A_Lᵀ Ψ⁻¹ (nL × E)
   const G = new Float64Array(nL * E);
   for (let l = 0; l < nL; l++)
     for (let f = 0; f < E; f++) {
@@ -259,5 +262,20 @@ function factorPattern(idx: number[], Aw: Float64Array, psiInv: Float64Array, E:
       for (let e = 0; e < E; e++) s += G[a * E + e] * Aw[e * nW + idx[b]];
       L[a * nL + b] = s;
     }
-  return cholesky(L, nL) ? { idx, L, G } : undefined;
+  if (!cholesky(L, nL)) return undefined;
+  const obs = Int32Array.from(Array.from({ length: nW }, (_, k) => k).filter((k) => !idx.includes(k)));
+  const nO = obs.length;
+  const g0 = new Float64Array(nL);
+  const H = new Float64Array(nL * nO);
+  for (let l = 0; l < nL; l++) {
+    let s = 0;
+    for (let e = 0; e < E; e++) s -= G[l * E + e] * Rz[e * Z];
+    g0[l] = s;
+    for (let m = 0; m < nO; m++) {
+      let t = 0;
+      for (let e = 0; e < E; e++) t -= G[l * E + e] * Aw[e * nW + obs[m]];
+      H[l * nO + m] = t;
+    }
+  }
+  return { idx, L, obs, g0, H };
 }
