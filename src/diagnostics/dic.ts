@@ -319,12 +319,7 @@ function conditionalAt(cs: CondSetup, d: DrawParams, muIn?: Float64Array): { exp
   let atMu = expected;
   // overwritten by the next call: conditionalDic() adds it up at once
   const muHat = cs.muHat;
-  const sj = work.sj;
-  const h = work.h;
-  const P = work.P;
-  const g = work.g;
-  const mB = work.mB;
-  const cj = work.cj;
+  const { sj, h, P, g, mB, cj } = work;
   const px = cs.exoB.nodes.length;
   // E[D_j] = tr(Ψ⁻¹ Rz R_j Rzᵀ) − 2 s_jᵀΨ⁻¹ g + n_j (gᵀΨ⁻¹g + tr(GᵀΨ⁻¹G V)),  g = G μ̂_j
   // V = (S⁻¹ + n_j GᵀΨ⁻¹G)⁻¹ and tr(GᵀΨ⁻¹G V) depend on the cluster only through n_j: once per size
