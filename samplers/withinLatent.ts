@@ -12,6 +12,8 @@ import { cholesky, solveLower, solveUpperT } from '../src/linalg/dense.js';
 
 interface PatternFactor {
   idx: number[];
+  /** A_Lᵀ Ψ⁻¹ (nL × E), scratch. */
+  G: Float64Array;
   L: Float64Array; // Cholesky of Q
   /** The pattern's observed within nodes O (the complement of idx). */
   obs: Int32Array;
@@ -30,6 +32,8 @@ export interface WithinWork {
   x: Float64Array;
   patternOfRow: Int32Array;
   patterns: number[][];
+  /** Per pattern: its factor's buffers (allocated once) and whether they hold this sweep's factor. */
+  factors: PatternFactor[];
   cache: (PatternFactor | undefined)[];
   /** Within XWITH (eq. X1): latent nodes of pattern p in block b at blockIdx[p][b]; scratch. */
   blockIdx: Int32Array[][];
@@ -54,6 +58,12 @@ export function createWithinWork(pm: PreparedModel): WithinWork {
     x: new Float64Array(pm.nW),
     patternOfRow,
     patterns,
+    factors: patterns.map((idx) => {
+      const nL = idx.length;
+      const obs = Int32Array.from(Array.from({ length: pm.nW }, (_, k) => k).filter((k) => !idx.includes(k)));
+      const f = (n: number) => new Float64Array(n);
+      return { idx, G: f(nL * E), L: f(nL * nL), obs, g0: f(nL), H: f(nL * obs.length) };
+    }),
     cache: new Array(patterns.length),
     blockIdx: pm.nXW > 0 ? patterns.map((idx) => Array.from({ length: pm.nWithinBlocks }, (_, b) => Int32Array.from(idx.filter((k) => pm.withinBlockOf[k] === b)))) : [],
     GL: new Float64Array(pm.nXW > 0 ? E * pm.zW : 0),
@@ -210,7 +220,7 @@ export function drawWithinLatent(pm: PreparedModel, st: ChainState, wk: WithinWo
       if (p === 0) continue;
       let f = wk.cache[p];
       if (!f) {
-        f = factorPattern(wk.patterns[p], wk.Aw, psiInv, E, nW, Rz, Z);
+        f = factorPattern(wk.factors[p], wk.Aw, psiInv, E, nW, Rz, Z);
         if (!f) {
           st.failure = 'the conditional precision of within-level latent values is not positive definite';
           return;
@@ -245,17 +255,17 @@ export function drawWithinLatent(pm: PreparedModel, st: ChainState, wk: WithinWo
   }
 }
 
-function factorPattern(idx: number[], Aw: Float64Array, psiInv: Float64Array, E: number, nW: number, Rz: Float64Array, Z: number): PatternFactor | undefined {
+/** Fill pattern f's factor for the current operator; undefined when Q is not positive definite. */
+function factorPattern(f: PatternFactor, Aw: Float64Array, psiInv: Float64Array, E: number, nW: number, Rz: Float64Array, Z: number): PatternFactor | undefined {
+  const { idx, G, L, obs, g0, H } = f;
   const nL = idx.length;
   // G = A_Lᵀ Ψ⁻¹ (nL × E)
-  const G = new Float64Array(nL * E);
   for (let l = 0; l < nL; l++)
-    for (let f = 0; f < E; f++) {
+    for (let c = 0; c < E; c++) {
       let s = 0;
-      for (let e = 0; e < E; e++) s += Aw[e * nW + idx[l]] * psiInv[e * E + f];
-      G[l * E + f] = s;
+      for (let e = 0; e < E; e++) s += Aw[e * nW + idx[l]] * psiInv[e * E + c];
+      G[l * E + c] = s;
     }
-  const L = new Float64Array(nL * nL);
   for (let a = 0; a < nL; a++)
     for (let b = 0; b < nL; b++) {
       let s = 0;
@@ -263,10 +273,7 @@ function factorPattern(idx: number[], Aw: Float64Array, psiInv: Float64Array, E:
       L[a * nL + b] = s;
     }
   if (!cholesky(L, nL)) return undefined;
-  const obs = Int32Array.from(Array.from({ length: nW }, (_, k) => k).filter((k) => !idx.includes(k)));
   const nO = obs.length;
-  const g0 = new Float64Array(nL);
-  const H = new Float64Array(nL * nO);
   for (let l = 0; l < nL; l++) {
     let s = 0;
     for (let e = 0; e < E; e++) s -= G[l * E + e] * Rz[e * Z];
@@ -277,5 +284,5 @@ function factorPattern(idx: number[], Aw: Float64Array, psiInv: Float64Array, E:
       H[l * nO + m] = t;
     }
   }
-  return { idx, L, obs, g0, H };
+  return f;
 }
