@@ -18,6 +18,7 @@ import { parseInput } from '../src/syntax/parser.js';
 import { loadData } from '../src/data/index.js';
 import { ensureData } from './gen.js';
 import { MSEM_INVARIANCE, MSEM_MVPA, MSEM_MVPA_RS } from './models.js';
+import { writeScalingSvg, type ScalingRow } from './scalingPlot.js';
 
 /** Peer numbers (ESS per CPU-second, slowest parameter) from ../shared/reference/perf_baseline.json. */
 const PEERS = { jagsMvpa: 465.670214272767, stanMvpa: 2141.4869163243, stanBig: 92.5979938776693 };
@@ -196,6 +197,7 @@ async function main(): Promise<void> {
   const out = { generated: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), peers: PEERS, suite: results, ratios, scaling, reads, plot };
   fs.writeFileSync(path.join(repo, 'bench/results.json'), JSON.stringify(out, null, 2) + '\n');
   console.log('wrote bench/results.json');
+  console.log(`wrote ${path.relative(repo, writeScalingSvg(repo, scaling as unknown as ScalingRow[]))}`);
 }
 
 const i = process.argv.indexOf('--one');
