@@ -4,6 +4,7 @@
  * (start to last draw, measured inside each process), three arrangements run in turn, REPS times:
  *
  *   one-thread   one process, PROCESSORS = 1: both chains on one thread;
+ *                (all three through the runner of `bmsem run`, PSR bookkeeping included)
  *   threads      one process, PROCESSORS = 2: the main thread runs chain 1, a worker chain 2;
  *   processes    two separate processes started together, one chain each (no shared runtime,
  *                heap or thread pool): the most two cores give this workload here. Its time is
@@ -31,7 +32,6 @@ import { loadData } from '../src/data/index.js';
 import { parseInput } from '../src/syntax/parser.js';
 import { selectAnalysisRows } from '../src/api/rows.js';
 import { prepareModel } from '../samplers/prepared.js';
-import { ChainGroup } from '../samplers/chainGroup.js';
 import { MSEM_MVPA } from './models.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,22 +41,20 @@ const DATA = path.join(root, 'models', 'data', 'mvpa.dat');
 /** Absolute time in ms (comparable between processes). */
 const now = () => performance.timeOrigin + performance.now();
 
+/**
+ * One arrangement, timed from the first sweep to the last: `chains` of the 2-chain run with
+ * `processors` threads, through the same runner as `bmsem run` (runInWorkers: the single-thread
+ * runner for PROCESSORS = 1, with the PSR bookkeeping in every arrangement).
+ */
 async function child(processors: number, chains: number[], iterations: number): Promise<void> {
   const input = parseInput(MSEM_MVPA.replace('@DATA@', DATA), path.join(root, 'models', 'bench.inp'));
   const raw = loadData(input);
   const ir = compileModel(input, raw.names);
-  if (processors > 1) {
-    const settings = runSettings(input, { fixedIterations: iterations, processors, chains: chains.length, seed: 1 }, ir.nLoc + ir.nCov);
-    const start = now();
-    await runInWorkers(input, {}, runOptions(settings), processors);
-    process.stdout.write(JSON.stringify({ start, end: now() }) + '\n');
-    return;
-  }
   const pm = prepareModel(ir, selectAnalysisRows(raw, ir, input.file).data);
+  const settings = runSettings(input, { fixedIterations: iterations, processors, chains: 2, seed: 1 }, ir.nLoc + ir.nCov);
+  const runOpts = { ...runOptions(settings), ...(chains.length < 2 ? { onlyChains: chains } : {}) };
   const start = now();
-  // the runner's unit of work: every owned chain advanced batch by batch (samplers/chainGroup.ts)
-  const group = new ChainGroup(pm, 1, 1, chains);
-  for (let t = 1000; t <= iterations; t += 1000) group.run(t);
+  await runInWorkers(input, {}, runOpts, processors, pm);
   process.stdout.write(JSON.stringify({ start, end: now() }) + '\n');
 }
 

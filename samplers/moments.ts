@@ -31,7 +31,7 @@ function kernelsOf(pm: PreparedModel) {
 interface FixedMoments {
   /** isVar[a]: column a of r is redrawn (a latent node or one with missing values). */
   isVar: Uint8Array;
-  /** The redrawn columns of r. */
+  /** The redrawn columns of r, ascending. */
   varCols: Int32Array;
   /** Per-cluster Σ r_a r_b over the fixed pairs (lower triangle, a ≥ b), zero elsewhere. */
   R: Float64Array;
@@ -99,7 +99,7 @@ export function computeRawMoments(pm: PreparedModel, st: ChainState): void {
         else
           for (let v = 0; v < nVar; v++) {
             const b = varCols[v];
-            if (b >= a) break;
+            if (b >= a) break; // varCols ascending
             R[row + b] += ra * r[b];
           }
       }
